@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, type CoreDependencies } from './core/core.module.js';
+import { DevicesModule } from './modules/devices/devices.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { SitesModule } from './modules/sites/sites.module.js';
+import { TenantsModule } from './modules/tenants/tenants.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+
+@Module({})
+export class AppModule {
+  static register(deps: CoreDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.register(deps), HealthModule, TenantsModule, SitesModule, UsersModule, DevicesModule],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Resolves a verified token to the subject attributes that policies decide on. Synchronising the
+ * user on every request would cost a write per call, so results are cached per instance for
+ * AUTHZ_SUBJECT_CACHE_TTL_MS, keyed by the claims themselves: a token with changed claims is a
+ * cache miss and is synchronised at once.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Role, SubjectAttributes } from '@custos/policies';
+import { roles as knownRoles } from '@custos/policies';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
+import { sqlStateOf } from '../errors/to-app-error.js';
+import { SubjectRepository } from './subject.repository.js';
+import type { TokenClaims } from './token-verifier.js';
+
+const MAX_ENTRIES = 10_000;
+
+export interface Principal extends SubjectAttributes {
+  externalId: string;
+  username: string;
+}
+
+@Injectable()
+export class SubjectDirectory {
+  private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SubjectRepository) private readonly repository: SubjectRepository,
+  ) {}
+
+  async resolve(claims: TokenClaims): Promise<Principal> {
+    const roles = (claims.realm_access?.roles ?? []).filter((r): r is Role => (knownRoles as readonly string[]).includes(r));
+    const siteIds = [...new Set(claims.site_ids ?? [])].sort();
+    const tenantId = claims.tenant_id ?? null;
+    const username = claims.preferred_username ?? claims.sub;
+    const key = JSON.stringify([claims.iss, claims.sub, username, tenantId, roles, siteIds]);
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.expires > now) return hit.principal;
+
+    let synced: Awaited<ReturnType<SubjectRepository['upsertFromClaims']>>;
+    try {
+      synced = await this.repository.upsertFromClaims({
+        externalId: claims.sub,
+        issuer: claims.iss,
+        username,
+        tenantId,
+        roles,
+        siteIds,
+      });
+    } catch (error) {
+      if (sqlStateOf(error) === '23503') {
+        throw new AppError('unauthenticated', { detail: "The token's tenant is not known to this platform." });
+      }
+      throw error;
+    }
+    const principal: Principal = {
+      userId: synced.id,
+      externalId: claims.sub,
+      username,
+      roles,
+      tenantId,
+      siteIds,
+      patientIds: synced.patient_ids,
+      subjectPatientId: synced.subject_patient_id,
+    };
+    if (this.config.AUTHZ_SUBJECT_CACHE_TTL_MS > 0) {
+      if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+      this.cache.set(key, { principal, expires: now + this.config.AUTHZ_SUBJECT_CACHE_TTL_MS });
+    }
+    return principal;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Verifies bearer tokens against the issuer's JWKS (Keycloak in production, the development
+ * provider locally): signature, issuer, audience, expiry with clock tolerance. The JWKS is cached
+ * and refetched when an unknown key id appears (key rotation).
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
+
+const uuid = z.uuid();
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** The claims Custos reads (Keycloak's shape). Anything else in the token is ignored. */
+export const tokenClaimsSchema = z.object({
+  sub: z.string().min(1).max(255),
+  iss: z.string(),
+  preferred_username: z.string().min(1).max(255).optional(),
+  realm_access: z.object({ roles: z.array(z.string()).default([]) }).optional(),
+  tenant_id: uuid.optional(),
+  site_ids: stringList.pipe(z.array(uuid)).optional(),
+});
+
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
+
+@Injectable()
+export class TokenVerifier {
+  private readonly jwks;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.jwks = createRemoteJWKSet(new URL(config.OIDC_JWKS_URI), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.config.OIDC_ISSUER,
+        audience: this.config.OIDC_AUDIENCE,
+        clockTolerance: this.config.OIDC_CLOCK_TOLERANCE_SECONDS,
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      }));
+    } catch (error) {
+      // The identity provider being unreachable is our outage, not the caller's bad token.
+      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
+        throw new AppError('service_unavailable', { detail: 'The identity provider is unreachable.', cause: error });
+      }
+      throw new AppError('unauthenticated', { detail: reasonFor(error), headers: challenge('invalid_token') });
+    }
+    const claims = tokenClaimsSchema.safeParse(payload);
+    if (!claims.success) {
+      throw new AppError('unauthenticated', {
+        detail: 'The token lacks required claims or has malformed ones.',
+        headers: challenge('invalid_token'),
+      });
+    }
+    return claims.data;
+  }
+}
+
+export const challenge = (error?: string): Record<string, string> => ({
+  'www-authenticate': error ? `Bearer realm="custos", error="${error}"` : 'Bearer realm="custos"',
+});
+
+function reasonFor(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The token has expired.';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The token's ${error.claim} claim is not accepted.`;
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was not signed by a known key.';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is invalid.';
+  return 'The token is malformed or not accepted.';
+}

@@ -1,0 +1,80 @@
+/**
+ * The authenticated caller of one request: who they are, why they ask (purpose of use) and what
+ * policy lets them do. Services receive an Actor and ask it; they never look at role names.
+ */
+
+import {
+  type Action,
+  type AppAbility,
+  accessCondition,
+  asResource,
+  type Condition,
+  permissionName,
+  pickPermittedFields,
+  type RequestContext,
+  type ResourceType,
+} from '@custos/policies';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/subject-directory.js';
+import { AppError } from '../errors/app-error.js';
+
+export class Actor {
+  constructor(
+    readonly principal: Principal,
+    readonly context: RequestContext,
+    readonly ability: AppAbility,
+  ) {}
+
+  can(action: Action, type: ResourceType, resource: object): boolean {
+    return this.ability.can(action, asResource(type, { ...resource }));
+  }
+
+  /** Throws 403 naming the missing permission. */
+  assert(action: Action, type: ResourceType, resource: object): void {
+    if (!this.can(action, type, resource)) throw AppError.forbidden(permissionName(action, type));
+  }
+
+  /** Whether any rule could ever allow the action on this type (used before creating). */
+  mayEver(action: Action, type: ResourceType): boolean {
+    return this.ability.can(action, type);
+  }
+
+  /** The rows this actor may act on, as a condition a repository turns into SQL. */
+  condition(action: Action, type: ResourceType): Condition {
+    return accessCondition(this.ability, action, type);
+  }
+
+  /**
+   * Loads one resource to act on: 404 when the actor can neither see it nor act on it (its
+   * existence is not revealed), 403 naming the permission when they can see it but not do this.
+   */
+  async load<T extends object>(
+    action: Action,
+    type: ResourceType,
+    find: (access: Condition) => Promise<T | null>,
+  ): Promise<T> {
+    const read = this.condition('read', type);
+    const access: Condition =
+      action === 'read' ? read : { kind: 'or', items: [read, this.condition(action, type)] };
+    const resource = await find(access);
+    if (!resource) throw AppError.notFound(type);
+    this.assert(action, type, resource);
+    return resource;
+  }
+
+  /** The resource with the fields this actor may not read removed. */
+  visible<T extends object>(type: ResourceType, resource: T): Partial<T> {
+    return pickPermittedFields(this.ability, 'read', type, resource);
+  }
+}
+
+export const ACTOR_KEY = 'custosActor';
+
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  const actor = (context.switchToHttp().getRequest<FastifyRequest>() as unknown as Record<string, unknown>)[
+    ACTOR_KEY
+  ];
+  if (!(actor instanceof Actor)) throw new AppError('unauthenticated');
+  return actor;
+});

@@ -1,0 +1,105 @@
+/**
+ * Every setting Custos reads, in one place: the schema validates `process.env` once at start-up and
+ * documents each variable (docs/configuration.md is checked against this list by a test).
+ * Nothing else in the codebase reads `process.env`.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+
+export interface SettingDoc {
+  description: string;
+  /** Secrets are never logged and are redacted from the printed configuration. */
+  secret?: boolean;
+  /** Human-readable default, as documented. */
+  default: string;
+}
+
+/** Each entry: env variable → [zod schema with default, documentation]. */
+export const settings = {
+  NODE_ENV: [
+    z.enum(['development', 'test', 'production']).default('development'),
+    { description: 'Runtime mode. `production` disables the development identity provider and demo seed.', default: 'development' },
+  ],
+  API_HOST: [z.string().min(1).default('localhost'), { description: 'Interface the API listens on.', default: 'localhost' }],
+  API_PORT: [port.default(4000), { description: 'Port of the API (`/api`, `/metrics`).', default: '4000' }],
+  API_BODY_LIMIT_BYTES: [
+    positiveInt.default(1_048_576),
+    { description: 'Largest accepted request body; larger bodies get 413 problem+json.', default: '1048576' },
+  ],
+  TRUST_PROXY: [
+    bool.default(false),
+    { description: 'Trust `X-Forwarded-*` headers (set when behind OAuth2 Proxy or an API gateway).', default: 'false' },
+  ],
+  DATABASE_URL: [
+    z.url().optional(),
+    {
+      description:
+        'PostgreSQL (15+) connection string used by the API. When unset, `npm start` and the tests run an embedded PostgreSQL.',
+      secret: true,
+      default: '(embedded server)',
+    },
+  ],
+  DATABASE_POOL_SIZE: [positiveInt.default(10), { description: 'Connections in the API pool.', default: '10' }],
+  DATABASE_STATEMENT_TIMEOUT_MS: [
+    positiveInt.default(10_000),
+    { description: 'Per-statement timeout; a query running longer fails with 503 `database_timeout`.', default: '10000' },
+  ],
+  EMBEDDED_PG_PORT: [port.default(5544), { description: 'Port of the embedded PostgreSQL started by `npm start`.', default: '5544' }],
+  EMBEDDED_PG_DATA_DIR: [
+    z.string().min(1).default('.data/postgres'),
+    { description: 'Data directory of the embedded PostgreSQL (kept across restarts).', default: '.data/postgres' },
+  ],
+  OIDC_ISSUER: [
+    z.url().default('http://localhost:4001/realms/custos'),
+    { description: 'Issuer of access tokens (a Keycloak realm URL in production).', default: 'http://localhost:4001/realms/custos' },
+  ],
+  OIDC_JWKS_URI: [
+    z.url().optional(),
+    { description: 'JWKS endpoint. Defaults to the Keycloak path under the issuer.', default: '`${OIDC_ISSUER}/protocol/openid-connect/certs`' },
+  ],
+  OIDC_AUDIENCE: [
+    z.string().min(1).default('urn:custos:api'),
+    { description: 'Audience an access token must carry to be accepted.', default: 'urn:custos:api' },
+  ],
+  OIDC_CLOCK_TOLERANCE_SECONDS: [
+    z.coerce.number().int().min(0).max(300).default(30),
+    { description: 'Allowed clock skew when checking `exp`/`nbf`/`iat`.', default: '30' },
+  ],
+  DEV_IDP_ENABLED: [
+    bool.optional(),
+    { description: 'Run the development identity provider (never in production).', default: 'true unless NODE_ENV=production' },
+  ],
+  DEV_IDP_PORT: [port.default(4001), { description: 'Port of the development identity provider.', default: '4001' }],
+  DEV_IDP_KEYS_FILE: [
+    z.string().min(1).default('.data/idp/jwks.json'),
+    { description: 'Where the development identity provider keeps its signing keys.', default: '.data/idp/jwks.json', secret: true },
+  ],
+  SEED_DEMO: [
+    bool.optional(),
+    { description: 'Seed the demo tenants, sites, devices and users at start.', default: 'true unless NODE_ENV=production' },
+  ],
+  POLICY_FILE: [
+    z.string().min(1).optional(),
+    { description: 'ABAC policy file (YAML). Defaults to the bundled `policies/abac.yaml`.', default: 'policies/abac.yaml' },
+  ],
+  AUTHZ_SUBJECT_CACHE_TTL_MS: [
+    z.coerce.number().int().min(0).default(10_000),
+    {
+      description:
+        'How long a user’s synchronised attributes (token claims, care assignments) are cached per instance. 0 disables the cache.',
+      default: '10000',
+    },
+  ],
+  LOG_LEVEL: [
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    { description: 'Minimum log level (JSON logs on stdout, personal data redacted).', default: 'info' },
+  ],
+  METRICS_ENABLED: [bool.default(true), { description: 'Serve Prometheus metrics at `/metrics`.', default: 'true' }],
+} as const satisfies Record<string, readonly [z.ZodType, SettingDoc]>;
+
+export type SettingName = keyof typeof settings;

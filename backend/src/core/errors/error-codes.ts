@@ -1,0 +1,45 @@
+/**
+ * The stable machine codes of every failure the API reports, mapped exhaustively to HTTP status.
+ * A new failure is a new code here; the `satisfies` makes a missing status a compile error.
+ */
+export const errorStatus = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  validation_failed: 400,
+  malformed_body: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  precondition_required: 428,
+  precondition_failed: 412,
+  conflict: 409,
+  invalid_state_transition: 409,
+  invalid_reference: 422,
+  database_timeout: 503,
+  service_unavailable: 503,
+  internal: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export const errorTitle: Record<ErrorCode, string> = {
+  unauthenticated: 'Authentication required',
+  forbidden: 'Permission denied',
+  not_found: 'Resource not found',
+  route_not_found: 'No such route',
+  method_not_allowed: 'Method not allowed',
+  validation_failed: 'The request is invalid',
+  malformed_body: 'The request body could not be parsed',
+  unsupported_media_type: 'Unsupported media type',
+  payload_too_large: 'Request body too large',
+  precondition_required: 'A precondition (If-Match) is required',
+  precondition_failed: 'The resource has changed',
+  conflict: 'Conflict with the current state',
+  invalid_state_transition: 'The action is not allowed in the current state',
+  invalid_reference: 'A referenced resource does not exist',
+  database_timeout: 'The database did not answer in time',
+  service_unavailable: 'Service temporarily unavailable',
+  internal: 'Internal error',
+};

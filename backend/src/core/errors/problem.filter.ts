@@ -1,0 +1,41 @@
+/** Every failure leaves the API as RFC 9457 problem+json with a stable code; 5xx are logged without personal data. */
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { loggableError } from '../logging/logger.js';
+import type { AppError } from './app-error.js';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { toAppError } from './to-app-error.js';
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  logger: Logger,
+): FastifyReply {
+  const appError: AppError = toAppError(error);
+  if (appError.status >= 500) {
+    logger.error({ requestId: request.id, code: appError.code, err: loggableError(error) }, 'request failed');
+  }
+  const problem = buildProblem(appError.code, {
+    detail: appError.options.detail,
+    requestId: request.id,
+    errors: appError.options.errors,
+    extensions: appError.options.extensions,
+  });
+  return reply
+    .status(appError.status)
+    .headers(appError.options.headers ?? {})
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem));
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception, this.logger);
+  }
+}

@@ -1,0 +1,38 @@
+/** Optimistic concurrency: the ETag is the row version; updates must name it in If-Match. */
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.js';
+
+export const etagFor = (version: number) => `"${version}"`;
+
+/** Parses a single strong or weak entity tag naming a version; `*` and lists are not accepted. */
+export function requireIfMatch(header: string | undefined): number {
+  if (header === undefined || header.trim() === '') {
+    throw new AppError('precondition_required', { detail: 'Send If-Match with the ETag you last read.' });
+  }
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  if (!match) {
+    throw AppError.validation([
+      { location: 'header', path: 'if-match', message: 'Expected one entity tag such as "3"', code: 'invalid_format' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+/** For actions where If-Match is optional: checked when present. */
+export function optionalIfMatch(header: string | undefined): number | undefined {
+  return header === undefined || header.trim() === '' ? undefined : requireIfMatch(header);
+}
+
+/** 412 unless the stored version is the one the caller last read. */
+export function assertVersion(resource: string, current: number, expected: number): void {
+  if (current !== expected) throw versionConflict(resource, current);
+}
+
+export const versionConflict = (resource: string, current: number) =>
+  new AppError('precondition_failed', {
+    detail: `The ${resource.toLowerCase()} was changed since you read it; read it again and retry.`,
+    extensions: { currentVersion: current },
+  });
+
+/** Documents (and bounds) the If-Match request header on routes that accept it. */
+export const ifMatchHeaders = z.object({ 'if-match': z.string().max(64).optional() });

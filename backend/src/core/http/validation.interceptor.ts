@@ -1,0 +1,41 @@
+/** Validates params, query, headers and body against the route's zod schemas before the handler runs. */
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import type { z } from 'zod';
+import { AppError, type FieldError } from '../errors/app-error.js';
+import { ENDPOINT_METADATA, type EndpointSpec } from './endpoint.decorator.js';
+
+type Location = FieldError['location'];
+
+function check(schema: z.ZodType | undefined, value: unknown, location: Location, errors: FieldError[]): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    errors.push({ location, path: issue.path.map(String).join('.'), message: issue.message, code: issue.code });
+  }
+  return undefined;
+}
+
+@Injectable()
+export class ValidationInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const spec = this.reflector.get<EndpointSpec | undefined>(ENDPOINT_METADATA, context.getHandler());
+    if (spec) {
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      const errors: FieldError[] = [];
+      const params = check(spec.params, request.params ?? {}, 'params', errors);
+      const query = check(spec.query, request.query ?? {}, 'query', errors);
+      check(spec.headers, request.headers, 'header', errors);
+      const body = check(spec.body, request.body, 'body', errors);
+      if (errors.length > 0) throw AppError.validation(errors);
+      // Handlers read the parsed (typed, coerced, defaulted) values through @Param/@Query/@Body.
+      Object.assign(request, { params, query, body });
+    }
+    return next.handle();
+  }
+}

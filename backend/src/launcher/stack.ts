@@ -1,0 +1,104 @@
+/**
+ * The whole local platform as one reusable unit: PostgreSQL (embedded unless DATABASE_URL is set),
+ * migrations, the demo seed, the development identity provider and the API. `npm start`, the
+ * benchmark and the end-to-end tests all start exactly this.
+ */
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { type DatabasePool, sql } from 'slonik';
+import { createApp } from '../app.js';
+import type { AppConfig } from '../core/config/config.js';
+import { Database } from '../core/database/database.js';
+import { migrate } from '../core/database/migrator.js';
+import { createDatabasePool } from '../core/database/pool.js';
+import { type RunningIdentityProvider, startIdentityProvider } from '../dev-idp/identity-provider.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { seedDemo } from './seed.js';
+
+export const DATABASE_NAME = 'custos';
+
+export interface StackOptions {
+  config: AppConfig;
+  logDestination?: DestinationStream;
+  /** Throwaway embedded database (tests, benchmarks): non-durable settings, removed on stop. */
+  ephemeralDatabase?: boolean;
+  /** Progress messages for a person watching `npm start`. */
+  onProgress?: (message: string) => void;
+}
+
+export interface RunningStack {
+  /** The configuration in force (issuer and database filled in from what was started). */
+  config: AppConfig;
+  databaseUrl: string;
+  apiUrl: string;
+  app: NestFastifyApplication;
+  identityProvider: RunningIdentityProvider | undefined;
+  stop(): Promise<void>;
+}
+
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = await createDatabasePool({ connectionUri: adminUrl, maxPoolSize: 1, statementTimeoutMs: 30_000 });
+  try {
+    const exists = await admin.exists(sql.unsafe`SELECT 1 FROM pg_database WHERE datname = ${name}`);
+    if (!exists) await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const progress = options.onProgress ?? (() => undefined);
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stoppers.reverse()) await fn().catch(() => undefined);
+  };
+  try {
+    let config = options.config;
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      progress(`starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${config.EMBEDDED_PG_DATA_DIR})`);
+      const embedded = await startEmbeddedPostgres({
+        dataDir: config.EMBEDDED_PG_DATA_DIR,
+        port: config.EMBEDDED_PG_PORT,
+        ephemeral: options.ephemeralDatabase,
+      });
+      stoppers.push(() => embedded.stop());
+      await ensureDatabase(embedded.adminUrl, DATABASE_NAME);
+      databaseUrl = embedded.urlFor(DATABASE_NAME);
+    }
+
+    const pool: DatabasePool = await createDatabasePool({
+      connectionUri: databaseUrl,
+      maxPoolSize: config.DATABASE_POOL_SIZE,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      applicationName: 'custos-api',
+    });
+    stoppers.push(() => pool.end());
+    const { applied } = await migrate(databaseUrl);
+    progress(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+    let identityProvider: RunningIdentityProvider | undefined;
+    if (config.DEV_IDP_ENABLED) {
+      const idp = await startIdentityProvider({ port: config.DEV_IDP_PORT, keysFile: options.ephemeralDatabase ? undefined : config.DEV_IDP_KEYS_FILE });
+      identityProvider = idp;
+      stoppers.push(() => idp.close());
+      config = Object.freeze({ ...config, OIDC_ISSUER: idp.issuer, OIDC_JWKS_URI: idp.jwksUri });
+      progress(`development identity provider at ${idp.issuer}`);
+    }
+    if (config.SEED_DEMO) {
+      await seedDemo(pool, config.OIDC_ISSUER);
+      progress('demo data is in place');
+    }
+
+    const app = await createApp({ config, database: new Database(pool), logDestination: options.logDestination });
+    stoppers.push(() => app.close());
+    await app.listen({ host: config.API_HOST, port: config.API_PORT });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+    const apiUrl = `http://localhost:${port}/api`;
+    return { config, databaseUrl, apiUrl, app, identityProvider, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

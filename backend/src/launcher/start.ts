@@ -1,0 +1,33 @@
+/** `npm start`: the whole platform on its embedded defaults. Ctrl-C stops everything cleanly. */
+import { ConfigError, loadConfig } from '../core/config/config.js';
+import { demoUsers, DEMO_PASSWORD } from './demo-data.js';
+import { startStack } from './stack.js';
+
+const say = (message: string) => process.stderr.write(`[custos] ${message}\n`);
+
+async function main() {
+  const config = loadConfig();
+  const stack = await startStack({ config, onProgress: say });
+  say(`API ready at ${stack.apiUrl} (OpenAPI ${stack.apiUrl}/openapi.json, docs ${stack.apiUrl}/docs)`);
+  if (stack.identityProvider) {
+    say(`demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => u.username).join(', ')}`);
+    say(`get a token: node backend/dist/dev-idp/get-token.js operator`);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, shutting down`);
+    await stack.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) say(error.message);
+  else say(`failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

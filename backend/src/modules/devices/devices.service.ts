@@ -1,0 +1,112 @@
+/** The device registry's rules: who may see and change which device, and how a device moves through its lifecycle. */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Action } from '@custos/policies';
+import type { Actor } from '../../core/authz/actor.js';
+import { Database, type Queryable } from '../../core/database/database.js';
+import { AppError } from '../../core/errors/app-error.js';
+import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import { SitesRepository } from '../sites/sites.repository.js';
+import type { Device, ListDevicesQuery, RegisterDeviceBody, UpdateDeviceBody } from './devices.dto.js';
+import { type LifecycleAction, nextState } from './devices.lifecycle.js';
+import { DevicesRepository } from './devices.repository.js';
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(DevicesRepository) private readonly devices: DevicesRepository,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+  ) {}
+
+  async list(actor: Actor, query: ListDevicesQuery): Promise<Page<Partial<Device>>> {
+    const page = await this.devices.list(actor.condition('read', 'Device'), query, decodeCursor(query.cursor, query.sort));
+    return { items: page.items.map((d) => actor.visible('Device', d)), nextCursor: page.nextCursor };
+  }
+
+  async get(actor: Actor, id: string): Promise<Device> {
+    const device = await this.devices.findOne(id, actor.condition('read', 'Device'));
+    if (!device) throw AppError.notFound('Device');
+    return device;
+  }
+
+  async register(actor: Actor, body: RegisterDeviceBody): Promise<Device> {
+    const tenantId = body.tenantId ?? actor.principal.tenantId;
+    if (!tenantId) {
+      throw AppError.validation([
+        { location: 'body', path: 'tenantId', message: 'Required: the caller belongs to no tenant', code: 'invalid_type' },
+      ]);
+    }
+    const candidate = {
+      tenantId,
+      serialNumber: body.serialNumber,
+      model: body.model,
+      firmwareVersion: body.firmwareVersion ?? null,
+      labels: body.labels ?? {},
+      dataCategory: body.dataCategory ?? 'operational',
+    };
+    actor.assert('create', 'Device', { ...candidate, siteId: null, patientId: null, lifecycleState: 'manufactured' });
+    return this.db.transaction((tx) => this.devices.insert(candidate, tx));
+  }
+
+  async update(actor: Actor, id: string, expectedVersion: number, change: UpdateDeviceBody): Promise<Device> {
+    return this.db.transaction(async (tx) => {
+      const device = await this.findForAction(actor, id, 'update', tx);
+      if (device.lifecycleState === 'decommissioned') {
+        throw new AppError('invalid_state_transition', {
+          detail: 'A decommissioned device cannot be changed.',
+          extensions: { lifecycleState: device.lifecycleState },
+        });
+      }
+      return this.applyChange(device, expectedVersion, change, tx);
+    });
+  }
+
+  async transition(
+    actor: Actor,
+    id: string,
+    action: LifecycleAction,
+    expectedVersion: number | undefined,
+    options: { siteId?: string } = {},
+  ): Promise<Device> {
+    return this.db.transaction(async (tx) => {
+      const device = await this.findForAction(actor, id, action, tx);
+      const to = nextState(action, device.lifecycleState);
+      if (!to) {
+        throw new AppError('invalid_state_transition', {
+          detail: `Cannot ${action} a device that is ${device.lifecycleState}.`,
+          extensions: { lifecycleState: device.lifecycleState, action },
+        });
+      }
+      if (action === 'claim') await this.assertClaimTarget(actor, device, options.siteId as string, tx);
+      return this.applyChange(device, expectedVersion ?? device.version, { lifecycleState: to, siteId: options.siteId }, tx);
+    });
+  }
+
+  private findForAction(actor: Actor, id: string, action: Action, tx: Queryable): Promise<Device> {
+    return actor.load(action, 'Device', (access) => this.devices.findOne(id, access, tx, true));
+  }
+
+  /** Claiming into a site the actor cannot see, or of another tenant, is refused as a bad reference. */
+  private async assertClaimTarget(actor: Actor, device: Device, siteId: string, tx: Queryable): Promise<void> {
+    const site = await this.sites.findOne(siteId, actor.condition('read', 'Site'), tx);
+    if (!site || site.tenantId !== device.tenantId) {
+      throw new AppError('invalid_reference', {
+        detail: 'The site does not exist or is not available to you.',
+        errors: [{ location: 'body', path: 'siteId', message: 'Unknown site', code: 'invalid_reference' }],
+      });
+    }
+  }
+
+  private async applyChange(
+    device: Device,
+    expectedVersion: number,
+    change: Parameters<DevicesRepository['update']>[2],
+    tx: Queryable,
+  ): Promise<Device> {
+    assertVersion('Device', device.version, expectedVersion);
+    const updated = await this.devices.update(device.id, expectedVersion, change, tx);
+    if (!updated) throw versionConflict('Device', device.version);
+    return updated;
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
+import { Database } from '../../core/database/database.js';
+
+type CheckResult = 'up' | 'down';
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async readiness(): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, CheckResult> }> {
+    const [database, identityProvider] = await Promise.all([
+      this.db.isReachable().then((ok): CheckResult => (ok ? 'up' : 'down')),
+      this.jwksReachable(),
+    ]);
+    const checks = { database, identityProvider };
+    return { status: Object.values(checks).every((c) => c === 'up') ? 'ready' : 'not_ready', checks };
+  }
+
+  private async jwksReachable(): Promise<CheckResult> {
+    try {
+      const response = await fetch(this.config.OIDC_JWKS_URI, { signal: AbortSignal.timeout(2_000) });
+      return response.ok ? 'up' : 'down';
+    } catch {
+      return 'down';
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '../../core/authz/actor.js';
+import { Database } from '../../core/database/database.js';
+import { AppError } from '../../core/errors/app-error.js';
+import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import type { CreateSiteBody, ListSitesQuery, Site, UpdateSiteBody } from './sites.dto.js';
+import { SitesRepository } from './sites.repository.js';
+
+@Injectable()
+export class SitesService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+  ) {}
+
+  async list(actor: Actor, query: ListSitesQuery): Promise<Page<Partial<Site>>> {
+    const page = await this.sites.list(actor.condition('read', 'Site'), query, decodeCursor(query.cursor, query.sort));
+    return { items: page.items.map((s) => actor.visible('Site', s)), nextCursor: page.nextCursor };
+  }
+
+  get(actor: Actor, id: string): Promise<Site> {
+    return actor.load('read', 'Site', (access) => this.sites.findOne(id, access));
+  }
+
+  create(actor: Actor, body: CreateSiteBody): Promise<Site> {
+    const tenantId = body.tenantId ?? actor.principal.tenantId;
+    if (!tenantId) {
+      throw AppError.validation([
+        { location: 'body', path: 'tenantId', message: 'Required: the caller belongs to no tenant', code: 'invalid_type' },
+      ]);
+    }
+    const site = { tenantId, code: body.code, name: body.name, timezone: body.timezone ?? 'UTC' };
+    actor.assert('create', 'Site', site);
+    return this.db.transaction((tx) => this.sites.insert(site, tx));
+  }
+
+  update(actor: Actor, id: string, expectedVersion: number, change: UpdateSiteBody): Promise<Site> {
+    return this.db.transaction(async (tx) => {
+      const site = await actor.load('update', 'Site', (access) => this.sites.findOne(id, access, tx));
+      assertVersion('Site', site.version, expectedVersion);
+      const updated = await this.sites.update(id, expectedVersion, change, tx);
+      if (!updated) throw versionConflict('Site', site.version);
+      return updated;
+    });
+  }
+}

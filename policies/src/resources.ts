@@ -1,0 +1,96 @@
+/**
+ * The resources policies talk about, with the API's field names and each field's kind. The kind
+ * decides what a policy may do with a field: only scalar columns can appear in conditions, because
+ * conditions are also translated to SQL (see `condition.ts` and the backend's condition-sql.ts).
+ */
+import type { ResourceType } from './model.js';
+
+/** Scalar kinds match the SQL column types the backend can filter on; the rest are not comparable. */
+export type FieldKind = 'uuid' | 'text' | 'int4' | 'bool' | 'timestamp' | 'array' | 'json';
+
+interface FieldSpec {
+  kind: FieldKind;
+  /** Health-related: reveals information about a person's health (GDPR art. 9, HIPAA PHI). */
+  health?: true;
+}
+
+const common = {
+  createdAt: { kind: 'timestamp' },
+  updatedAt: { kind: 'timestamp' },
+  version: { kind: 'int4' },
+} satisfies Record<string, FieldSpec>;
+
+const specs: Record<ResourceType, Record<string, FieldSpec>> = {
+  Tenant: {
+    id: { kind: 'uuid' },
+    slug: { kind: 'text' },
+    name: { kind: 'text' },
+    ...common,
+  },
+  Site: {
+    id: { kind: 'uuid' },
+    tenantId: { kind: 'uuid' },
+    code: { kind: 'text' },
+    name: { kind: 'text' },
+    timezone: { kind: 'text' },
+    ...common,
+  },
+  User: {
+    id: { kind: 'uuid' },
+    tenantId: { kind: 'uuid' },
+    username: { kind: 'text' },
+    displayName: { kind: 'text' },
+    roles: { kind: 'array' },
+    siteIds: { kind: 'array' },
+    attributes: { kind: 'json' },
+    lastSeenAt: { kind: 'timestamp' },
+    ...common,
+  },
+  Device: {
+    id: { kind: 'uuid' },
+    tenantId: { kind: 'uuid' },
+    siteId: { kind: 'uuid' },
+    serialNumber: { kind: 'text' },
+    model: { kind: 'text' },
+    firmwareVersion: { kind: 'text' },
+    labels: { kind: 'json' },
+    lifecycleState: { kind: 'text' },
+    // Linking a device to a patient reveals that the patient is being monitored for a condition.
+    patientId: { kind: 'uuid', health: true },
+    dataCategory: { kind: 'text' },
+    ...common,
+  },
+};
+
+const scalarKinds: ReadonlySet<FieldKind> = new Set(['uuid', 'text', 'int4', 'bool']);
+
+function select(predicate: (spec: FieldSpec) => boolean): Record<ResourceType, readonly string[]> {
+  const entries = Object.entries(specs).map(([type, fields]) => [
+    type,
+    Object.freeze(
+      Object.entries(fields)
+        .filter(([, spec]) => predicate(spec))
+        .map(([name]) => name),
+    ),
+  ]);
+  return Object.freeze(Object.fromEntries(entries)) as Record<ResourceType, readonly string[]>;
+}
+
+/** Every field of each resource, in API order. */
+export const resourceFields = select(() => true);
+
+/** Fields that reveal health information; only roles with a care relationship may see them. */
+export const healthFields = select((spec) => spec.health === true);
+
+/** Every field except the health-related ones: what `fields: non-health` in a policy expands to. */
+export const nonHealthFields = select((spec) => spec.health !== true);
+
+/** The kind of a field, or undefined when the resource has no such field. */
+export function fieldKind(type: ResourceType, field: string): FieldKind | undefined {
+  return Object.hasOwn(specs[type], field) ? specs[type][field]?.kind : undefined;
+}
+
+/** Whether policies may put this kind of field in a condition (it maps to a comparable column). */
+export function isConditionKind(kind: FieldKind): boolean {
+  return scalarKinds.has(kind);
+}

@@ -1,0 +1,118 @@
+/** Cross-cutting behaviour of the API: problem+json for every failure, request ids, health, metrics, OpenAPI. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../backend/src/core/http/route-inventory.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+const isProblem = (res: { status: number; headers: Record<string, unknown>; body: any }, status: number, code: string) => {
+  expect(res.status).toBe(status);
+  expect(String(res.headers['content-type'])).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, code, type: `urn:custos:problem:${code}` });
+  expect(typeof res.body.title).toBe('string');
+  expect(typeof res.body.requestId).toBe('string');
+};
+
+describe('errors', () => {
+  it('answers an unknown route with 404 problem+json', async () => {
+    isProblem(await t.request('GET', '/api/v1/nothing-here', { as: 'operator' }), 404, 'route_not_found');
+    isProblem(await t.request('GET', '/nowhere'), 404, 'route_not_found');
+  });
+
+  it('answers malformed JSON with 400 malformed_body', async () => {
+    const res = await t.request('POST', '/api/v1/devices', {
+      as: 'tenant-admin',
+      rawBody: '{"serialNumber": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    isProblem(res, 400, 'malformed_body');
+  });
+
+  it('answers a non-JSON body with 415', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const res = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: 'serialNumber=X&model=Y', headers: { 'content-type': type } });
+      isProblem(res, 415, 'unsupported_media_type');
+    }
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const res = await t.request('POST', '/api/v1/devices', {
+      as: 'tenant-admin',
+      rawBody: JSON.stringify({ serialNumber: 'X', model: 'x'.repeat(1_100_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    isProblem(res, 413, 'payload_too_large');
+  });
+
+  it('lists every field at fault, with its location', async () => {
+    const res = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', body: { serialNumber: '!!', model: '', extra: 1 } });
+    isProblem(res, 400, 'validation_failed');
+    const paths = res.body.errors.map((e: { location: string; path: string }) => `${e.location}:${e.path}`).sort();
+    expect(paths).toEqual(['body:', 'body:model', 'body:serialNumber']);
+  });
+});
+
+describe('request ids', () => {
+  it('keeps a safe caller-supplied id and replaces an unsafe one', async () => {
+    const kept = await t.request('GET', '/api/health', { headers: { 'x-request-id': 'trace-1234abcd' } });
+    expect(kept.headers['x-request-id']).toBe('trace-1234abcd');
+    const replaced = await t.request('GET', '/api/health', { headers: { 'x-request-id': '<script>alert(1)</script>' } });
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const problem = await t.request('GET', '/api/v1/devices', { headers: { 'x-request-id': 'trace-5678abcd' } });
+    expect(problem.body.requestId).toBe('trace-5678abcd');
+  });
+});
+
+describe('health and metrics', () => {
+  it('reports liveness and readiness with the state of each dependency', async () => {
+    expect((await t.request('GET', '/api/health')).body).toEqual({ status: 'ok' });
+    const ready = await t.request('GET', '/api/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', identityProvider: 'up' } });
+  });
+
+  it('exposes Prometheus metrics labelled by route template, never by id', async () => {
+    const id = '0a1c0000-0000-4000-8000-000000000001';
+    await t.request('GET', `/api/v1/tenants/${id}`, { as: 'admin' });
+    const metrics = await t.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('custos_http_request_duration_seconds_bucket');
+    expect(metrics.text).toContain('route="/api/v1/tenants/:id"');
+    expect(metrics.text).not.toContain(id);
+    expect(metrics.text).toContain('custos_process_cpu_user_seconds_total');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents every API route, generated from the validating schemas', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe('3.1.0');
+    for (const route of listRoutes(t.app)) {
+      const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(operation, `${route.method} ${path}`).toBeDefined();
+      expect(operation.security).toEqual(route.isPublic ? [] : [{ bearer: [] }]);
+      expect(operation.responses[String(route.spec?.response.status)]).toBeDefined();
+    }
+    const register = doc.paths['/api/v1/devices'].post;
+    expect(register.requestBody.content['application/json'].schema.required).toEqual(['serialNumber', 'model']);
+    expect(register['x-permission']).toBe('create:Device');
+    expect(doc.paths['/api/v1/devices/{id}'].patch.responses['412']).toBeDefined();
+  });
+
+  it('serves an interactive reference without any CDN', async () => {
+    const page = await t.request('GET', '/api/docs');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('/api/docs/swagger-ui-bundle.js');
+    expect(page.text).not.toMatch(/https?:\/\//);
+    const bundle = await t.request('GET', '/api/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.text.length).toBeGreaterThan(100_000);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Deny by default, proven: every route the server registers answers 401 without a valid token,
+ * except the ones on this explicit public list. Adding a public route means adding it here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes, recordedRoutes } from '../../backend/src/core/http/route-inventory.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const PUBLIC_ROUTES = new Set([
+  'GET /api/health',
+  'GET /api/health/ready',
+  'GET /metrics',
+  'GET /api/openapi.json',
+  'GET /api/docs',
+  'GET /api/docs/init.js',
+  'GET /api/docs/swagger-ui.css',
+  'GET /api/docs/swagger-ui-bundle.js',
+]);
+
+const UUID = '00000000-0000-4000-8000-000000000000';
+const concrete = (url: string) => url.replace(/:[A-Za-z0-9_]+/g, UUID);
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+const routes = () =>
+  recordedRoutes(t.app.getHttpAdapter().getInstance())
+    .filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
+    .map((r) => ({ key: `${r.method} ${r.url}`, ...r }));
+
+describe('route inventory', () => {
+  it('knows the routes (the inventory itself is not empty)', () => {
+    expect(routes().length).toBeGreaterThan(20);
+  });
+
+  it('marks exactly the listed routes public in the controllers', () => {
+    const nestPublic = listRoutes(t.app)
+      .filter((r) => r.isPublic)
+      .map((r) => `${r.method} ${r.path}`);
+    expect(nestPublic.every((key) => PUBLIC_ROUTES.has(key))).toBe(true);
+    for (const key of PUBLIC_ROUTES) expect(routes().map((r) => r.key)).toContain(key);
+  });
+
+  it('refuses every other route without a token, and with a bad one', async () => {
+    const guarded = routes().filter((r) => !PUBLIC_ROUTES.has(r.key));
+    expect(guarded.length).toBeGreaterThan(15);
+    for (const route of guarded) {
+      for (const headers of [{}, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+        const res = await t.request(route.method, concrete(route.url), { headers, ...(route.method === 'GET' ? {} : { body: {} }) });
+        expect(res.status, `${route.key} with ${JSON.stringify(headers)}`).toBe(401);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.body.code).toBe('unauthenticated');
+      }
+    }
+  });
+
+  it('serves the public routes without a token', async () => {
+    for (const key of PUBLIC_ROUTES) {
+      const [method, url] = key.split(' ') as [string, string];
+      const res = await t.request(method, url);
+      expect([200, 503], key).toContain(res.status);
+    }
+  });
+});
