@@ -22,8 +22,7 @@ export function buildProblem(
   code: ErrorCode,
   init: { detail?: string; instance?: string; requestId?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
 ): Problem {
-  return {
-    ...init.extensions,
+  const standard = {
     type: problemType(code),
     title: errorTitle[code],
     status: errorStatus[code],
@@ -33,4 +32,6 @@ export function buildProblem(
     ...(init.requestId ? { requestId: init.requestId } : {}),
     ...(init.errors ? { errors: init.errors } : {}),
   };
+  // Extensions follow the standard members and can never overwrite them.
+  return { ...standard, ...init.extensions, ...standard };
 }

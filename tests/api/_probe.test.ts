@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(() => t?.close());
+
+it('probe', async () => {
+  const show = async (label: string, method: string, url: string, opts: Parameters<TestApp['request']>[2] = {}) => {
+    const r = await t.request(method, url, opts);
+    console.log(label, r.status, r.headers['content-type'], r.text.slice(0, 300));
+  };
+  const dev = (await t.request('GET', '/api/v1/devices?serialPrefix=ACME-N-0001', { as: 'tenant-admin' })).body.items[0].id;
+  await show('badurl', 'GET', '/api/v1/devices/%', { as: 'operator' });
+  await show('badurl2', 'GET', '/api/v1/devices/%zz', { as: 'operator' });
+  await show('dotdot', 'GET', '/api/v1/devices/..', { as: 'operator' });
+  await show('dotdot2', 'GET', '/api/v1/devices/%2e%2e', { as: 'operator' });
+  await show('long', 'GET', `/api/v1/devices/${'a'.repeat(5000)}`, { as: 'operator' });
+  await show('upper', 'GET', `/api/v1/devices/${dev.toUpperCase()}`, { as: 'operator' });
+  await show('text', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+  await show('form', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  await show('empty', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: '', headers: { 'content-type': 'application/json' } });
+  await show('invalid', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: '{bad', headers: { 'content-type': 'application/json' } });
+  await show('proto', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
+  await show('big', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: JSON.stringify({ a: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } });
+  await show('nobody-ct', 'POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: '{}' });
+  await show('patch-nul', 'PATCH', `/api/v1/devices/${dev}`, { as: 'tenant-admin', body: { model: 'a\u0000b' }, headers: { 'if-match': '"1"' } });
+  await show('labels-nul', 'PATCH', `/api/v1/devices/${dev}`, { as: 'tenant-admin', body: { labels: { a: 'a\u0000b' } }, headers: { 'if-match': '"1"' } });
+  await show('list-nul', 'GET', `/api/v1/devices?model=a%00b`, { as: 'tenant-admin' });
+  await show('label-nul', 'GET', `/api/v1/devices?label=a%3D%00`, { as: 'tenant-admin' });
+  await show('cursor-ts', 'GET', `/api/v1/devices?sort=createdAt&cursor=${Buffer.from(JSON.stringify({ s: 'createdAt', k: 'garbage', i: dev })).toString('base64url')}`, { as: 'tenant-admin' });
+  await show('cursor-ts-nul', 'GET', `/api/v1/devices?cursor=${Buffer.from(JSON.stringify({ s: 'serialNumber', k: 'a\u0000', i: dev })).toString('base64url')}`, { as: 'tenant-admin' });
+  await show('cursor-bigts', 'GET', `/api/v1/users?sort=createdAt&cursor=${Buffer.from(JSON.stringify({ s: 'createdAt', k: '99999-01-01', i: dev })).toString('base64url')}`, { as: 'tenant-admin' });
+  await show('qproto', 'GET', `/api/v1/devices?__proto__=x`, { as: 'tenant-admin' });
+  await show('qconstructor', 'GET', `/api/v1/devices?constructor=x`, { as: 'tenant-admin' });
+  await show('limit', 'GET', `/api/v1/devices?limit=1e400`, { as: 'tenant-admin' });
+  await show('limit2', 'GET', `/api/v1/devices?limit=0x10`, { as: 'tenant-admin' });
+  await show('limitempty', 'GET', `/api/v1/devices?limit=`, { as: 'tenant-admin' });
+  await show('bearer', 'GET', `/api/v1/devices`, { headers: { authorization: 'Bearer' } });
+  await show('basic', 'GET', `/api/v1/devices`, { headers: { authorization: 'Basic x' } });
+  await show('junk', 'GET', `/api/v1/devices`, { headers: { authorization: 'Bearer abc.def.ghi' } });
+  await show('ifmatch', 'PATCH', `/api/v1/devices/${dev}`, { as: 'tenant-admin', body: { model: 'x' }, headers: { 'if-match': '*' } });
+  await show('ifmatch-huge', 'PATCH', `/api/v1/devices/${dev}`, { as: 'tenant-admin', body: { model: 'x' }, headers: { 'if-match': '"0"' } });
+  await show('site-tz', 'POST', `/api/v1/sites`, { as: 'tenant-admin', body: { code: 'TZ1', name: 'x', timezone: 'EST5EDT' } });
+  await show('ua', 'GET', `/api/v1/users/me`, { as: 'admin' });
+  await show('405', 'DELETE', `/api/v1/devices/${dev}`, { as: 'admin' });
+  await show('method', 'PUT', `/api/v1/devices`, { as: 'admin' });
+  await show('sites-tenant', 'GET', `/api/v1/sites?tenantId=ABC`, { as: 'admin' });
+  await show('dev-site-upper', 'GET', `/api/v1/devices?siteId=51E00000-0000-4000-8000-000000000001`, { as: 'operator' });
+  await show('claim-upper', 'POST', `/api/v1/devices/${dev}/claim`, { as: 'operator', body: { siteId: '51E00000-0000-4000-8000-000000000001' } });
+  await show('user-patch-attr', 'PATCH', `/api/v1/users/05e70000-0000-4000-8000-000000000003`, { as: 'tenant-admin', body: { attributes: { a: 'x\u0000' } }, headers: { 'if-match': '"1"' } });
+});
