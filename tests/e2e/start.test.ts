@@ -72,7 +72,7 @@ describe('npm start', () => {
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
 
     const operator = await fetchPasswordToken(tokenEndpoint, 'operator');
-    const list = await (await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${operator}` } })).json();
+    const list: any = await (await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${operator}` } })).json();
     expect(list.items.map((d: { serialNumber: string }) => d.serialNumber).sort()).toEqual(['ACME-N-0001', 'ACME-N-0002', 'ACME-N-0003']);
 
     const admin = await fetchPasswordToken(tokenEndpoint, 'tenant-admin');
@@ -90,7 +90,7 @@ describe('npm start', () => {
     const second = await start(env as Record<string, string>);
     // Keys were kept too: the token from the first run still verifies.
     const kept = await fetch(`${api}/v1/devices?serialPrefix=KEEP-ME`, { headers: { authorization: `Bearer ${admin}` } });
-    expect((await kept.json()).items).toHaveLength(1);
+    expect(((await kept.json()) as { items: unknown[] }).items).toHaveLength(1);
     expect(second.output()).toContain('database schema is up to date');
     expect(await stop(second)).toBe(0);
   });

@@ -16,6 +16,7 @@ const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (
 export const tokenClaimsSchema = z.object({
   sub: z.string().min(1).max(255),
   iss: z.string(),
+  exp: z.number(),
   preferred_username: z.string().min(1).max(255).optional(),
   realm_access: z.object({ roles: z.array(z.string()).default([]) }).optional(),
   tenant_id: uuid.optional(),
@@ -24,15 +25,34 @@ export const tokenClaimsSchema = z.object({
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
 
+const MAX_CACHED_TOKENS = 20_000;
+
 @Injectable()
 export class TokenVerifier {
   private readonly jwks;
+  /**
+   * Tokens already verified, until they expire: a signature check costs more than the rest of a
+   * read. Keyed by the exact token bytes, so a cached entry can only ever match the same token.
+   */
+  private readonly verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.jwks = createRemoteJWKSet(new URL(config.OIDC_JWKS_URI), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.expiresAt > Date.now()) return hit.claims;
+      this.verified.delete(token);
+    }
+    const claims = await this.verifyUncached(token);
+    if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
+    this.verified.set(token, { claims, expiresAt: claims.exp * 1000 });
+    return claims;
+  }
+
+  private async verifyUncached(token: string): Promise<TokenClaims> {
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {

@@ -19,6 +19,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/subject-directory.js';
 import { AppError } from '../errors/app-error.js';
 
+/** Conditions depend only on the (cached, immutable) ability, so they are computed once per ability. */
+const conditionCache = new WeakMap<AppAbility, Map<string, Condition>>();
+
 export class Actor {
   constructor(
     readonly principal: Principal,
@@ -42,7 +45,18 @@ export class Actor {
 
   /** The rows this actor may act on, as a condition a repository turns into SQL. */
   condition(action: Action, type: ResourceType): Condition {
-    return accessCondition(this.ability, action, type);
+    let byKey = conditionCache.get(this.ability);
+    if (!byKey) {
+      byKey = new Map();
+      conditionCache.set(this.ability, byKey);
+    }
+    const key = `${action}:${type}`;
+    let condition = byKey.get(key);
+    if (!condition) {
+      condition = accessCondition(this.ability, action, type);
+      byKey.set(key, condition);
+    }
+    return condition;
   }
 
   /**

@@ -19,7 +19,24 @@ export class AuthzService {
     this.policies = loadPolicySet(config.POLICY_FILE);
   }
 
+  /**
+   * Abilities are compiled once per subject and purpose: the subject objects come from the
+   * SubjectDirectory's cache, so this cache lives exactly as long as they do.
+   */
+  private readonly compiled = new WeakMap<SubjectAttributes, Map<string, AppAbility>>();
+
   abilityFor(subject: SubjectAttributes, context: RequestContext): AppAbility {
-    return abilityFor(this.policies, subject, context);
+    let byPurpose = this.compiled.get(subject);
+    if (!byPurpose) {
+      byPurpose = new Map();
+      this.compiled.set(subject, byPurpose);
+    }
+    const key = context.purpose ?? '';
+    let ability = byPurpose.get(key);
+    if (!ability) {
+      ability = abilityFor(this.policies, subject, context);
+      byPurpose.set(key, ability);
+    }
+    return ability;
   }
 }
