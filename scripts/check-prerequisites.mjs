@@ -26,9 +26,14 @@ if (missing.length > 0) {
   if (process.getuid?.() === 0 && debianLike) {
     console.error(`[custos] installing ${packages.join(', ')} with apt-get`);
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', ...packages], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else {
-    console.error(`[custos] the tests need: ${packages.join(', ')}. Install them (e.g. sudo apt-get install ${packages.join(' ')}) and run again.`);
+    console.error(
+      `[custos] the tests need: ${packages.join(', ')}. Install them (e.g. sudo apt-get install ${packages.join(' ')}) and run again.`,
+    );
     process.exit(1);
   }
 }

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CoreModule, type CoreDependencies } from './core/core.module.js';
+import { type CoreDependencies, CoreModule } from './core/core.module.js';
 import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
@@ -11,7 +11,14 @@ export class AppModule {
   static register(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), HealthModule, TenantsModule, SitesModule, UsersModule, DevicesModule],
+      imports: [
+        CoreModule.register(deps),
+        HealthModule,
+        TenantsModule,
+        SitesModule,
+        UsersModule,
+        DevicesModule,
+      ],
     };
   }
 }

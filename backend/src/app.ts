@@ -27,7 +27,11 @@ export interface AppOptions {
   logDestination?: DestinationStream;
 }
 
-export async function createApp({ config, database, logDestination }: AppOptions): Promise<NestFastifyApplication> {
+export async function createApp({
+  config,
+  database,
+  logDestination,
+}: AppOptions): Promise<NestFastifyApplication> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -38,11 +42,15 @@ export async function createApp({ config, database, logDestination }: AppOptions
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, database, logger }), adapter, {
-    logger: new NestLogger(logger),
-    // Fastify's own JSON parser only: Nest's would also accept form bodies.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, database, logger }),
+    adapter,
+    {
+      logger: new NestLogger(logger),
+      // Fastify's own JSON parser only: Nest's would also accept form bodies.
+      bodyParser: false,
+    },
+  );
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();
@@ -57,16 +65,25 @@ export async function createApp({ config, database, logDestination }: AppOptions
   fastify.addHook('onResponse', async (request, reply) => {
     // Route template, never the raw URL: paths and query strings can carry identifiers.
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
   });
   if (config.METRICS_ENABLED) {
     const registry = createMetricsRegistry();
     instrumentHttp(fastify, registry);
-    fastify.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+    fastify.get('/metrics', async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
   }
-  registerDocsRoutes(fastify, () => buildOpenApi(listRoutes(app), { version: API_VERSION, issuer: config.OIDC_ISSUER }));
+  registerDocsRoutes(fastify, () =>
+    buildOpenApi(listRoutes(app), { version: API_VERSION, issuer: config.OIDC_ISSUER }),
+  );
   await app.init();
   await fastify.ready();
   return app;

@@ -11,33 +11,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPatients, demoSites, demoTenants, demoUsers } from '../../backend/src/launcher/demo-data.js';
 import { demoDevices } from '../../backend/src/launcher/seed.js';
-import { createTestApp, type TestApp, type TestResponse } from '../support/test-app.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
 import {
   as,
   type Caller,
   callers,
   cells,
-  countWhere,
   type DeviceFixture,
   demoUserId,
   expectProblem,
   insertDevice,
   insertUser,
-  removeAfterTest,
-  rowSnapshot,
   rowVersion,
   type TableName,
   uniqueSuffix,
 } from './support/fixtures.js';
+import { matrixFor, only, type Table } from './support/matrix.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t?.close());
-
-type Status = 200 | 201 | 401 | 403 | 404;
-type Table<C extends string> = Record<Caller, Record<C, Status>>;
 
 const { acme, globex } = demoTenants;
 const { north, south, globexLab } = demoSites;
@@ -48,37 +43,36 @@ const acmeDevices = demoDevices.filter((d) => d.tenantId === acme.id).map((d) =>
 const allDevices = demoDevices.map((d) => d.serial);
 const northDevices = ['ACME-N-0001', 'ACME-N-0002', 'ACME-N-0003'];
 
-const listed: Record<'tenants' | 'sites' | 'users', Record<Caller, string[] | 401>> = {
-  // biome-ignore format: one line per caller
-  tenants: {
-    admin: ['acme-health', 'globex-labs'], 'tenant-admin': ['acme-health'], operator: ['acme-health'],
-    'operator-globex': ['globex-labs'], clinician: ['acme-health'], compliance: ['acme-health'],
-    privacy: ['acme-health'], auditor: ['acme-health'], subject: [], anonymous: 401,
-  },
-  sites: {
-    admin: ['LAB-1', 'NORTH', 'SOUTH'], 'tenant-admin': ['NORTH', 'SOUTH'], operator: ['NORTH'],
-    'operator-globex': ['LAB-1'], clinician: ['NORTH', 'SOUTH'], compliance: ['NORTH', 'SOUTH'],
-    privacy: ['NORTH', 'SOUTH'], auditor: ['NORTH', 'SOUTH'], subject: [], anonymous: 401,
-  },
-  users: {
-    admin: [...acmeUsers, 'admin', 'operator-globex'], 'tenant-admin': acmeUsers, operator: ['operator'],
-    'operator-globex': ['operator-globex'], clinician: ['clinician'], compliance: acmeUsers,
-    privacy: acmeUsers, auditor: acmeUsers, subject: ['subject'], anonymous: 401,
-  },
+const allUsers = [...acmeUsers, 'admin', 'operator-globex'];
+const [ACME, GLOBEX] = ['acme-health', 'globex-labs'];
+type Listed = { tenants: string[]; sites: string[]; users: string[] } | 401;
+// biome-ignore format: aligned table
+const listed: Record<Caller, Listed> = {
+  admin:             { tenants: [ACME, GLOBEX], sites: ['LAB-1', 'NORTH', 'SOUTH'], users: allUsers },
+  'tenant-admin':    { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  operator:          { tenants: [ACME],         sites: ['NORTH'],                   users: ['operator'] },
+  'operator-globex': { tenants: [GLOBEX],       sites: ['LAB-1'],                   users: ['operator-globex'] },
+  clinician:         { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: ['clinician'] },
+  compliance:        { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  privacy:           { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  auditor:           { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  subject:           { tenants: [],             sites: [],                          users: ['subject'] },
+  anonymous:         401,
 };
 
-/** Devices seen, and when items carry the health field patientId (never / only for treatment / always). */
+/** Devices seen, and whether items carry the health field patientId: never, only for treatment, always. */
+// biome-ignore format: aligned table
 const listedDevices: Record<Caller, [string[], 'never' | 'treatment' | 'always'] | 401> = {
-  admin: [allDevices, 'never'],
-  'tenant-admin': [acmeDevices, 'never'],
-  operator: [northDevices, 'never'],
-  'operator-globex': [['GLX-0001', 'GLX-0002'], 'never'],
-  clinician: [['ACME-N-0002', 'ACME-S-0002'], 'treatment'],
-  compliance: [acmeDevices, 'never'],
-  privacy: [acmeDevices, 'never'],
-  auditor: [acmeDevices, 'never'],
-  subject: [['ACME-N-0002'], 'always'],
-  anonymous: 401,
+  admin:             [allDevices,                     'never'],
+  'tenant-admin':    [acmeDevices,                    'never'],
+  operator:          [northDevices,                   'never'],
+  'operator-globex': [['GLX-0001', 'GLX-0002'],       'never'],
+  clinician:         [['ACME-N-0002', 'ACME-S-0002'], 'treatment'],
+  compliance:        [acmeDevices,                    'never'],
+  privacy:           [acmeDevices,                    'never'],
+  auditor:           [acmeDevices,                    'never'],
+  subject:           [['ACME-N-0002'],                'always'],
+  anonymous:         401,
 };
 
 // ─── Tenants: columns are the Acme and the Globex tenant ─────────────────────────────────────────────
@@ -235,94 +229,49 @@ const deviceClaim: Table<Where> = {
 const deviceCreate = only('tenant-admin', 201, { acme: 403, globex: 403 }, 'acme');
 
 /** Public probes: everyone, signed in or not. */
-const health = Object.fromEntries(callers.map((c) => [c, { live: 200, ready: 200 }])) as Table<'live' | 'ready'>;
+type Probe = 'live' | 'ready';
+const health = Object.fromEntries(callers.map((c) => [c, { live: 200, ready: 200 }])) as Table<Probe>;
 
-/** A table where one role may do it in one column, everyone else gets `denied`, anonymous 401. */
-function only<C extends string>(role: Caller, status: Status, denied: Record<C, Status>, column: C): Table<C> {
-  return Object.fromEntries(
-    callers.map((c) => {
-      const row = Object.fromEntries(Object.keys(denied).map((k) => [k, c === 'anonymous' ? 401 : denied[k as C]]));
-      return [c, c === role ? { ...row, [column]: status } : row];
-    }),
-  ) as Table<C>;
-}
-
-// ─── The runner ─────────────────────────────────────────────────────────────────────────────────────
-interface Attempt {
-  method: 'GET' | 'POST' | 'PATCH';
-  url: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  permission: string;
-  /** The existing row the call is about: never revealed by a 404, unchanged by a refused change. */
-  target?: { table: TableName; id: string; reveals: string[] };
-  /** For creations: the unique value a refused create must not have written. */
-  creates?: { table: TableName; column: string; value: string };
-  onSuccess?: (res: TestResponse) => void;
-}
-
-async function attempt(caller: Caller, expected: Status, a: Attempt): Promise<void> {
-  const before = a.target ? await rowSnapshot(t, a.target.table, a.target.id) : null;
-  const res = await t.request(a.method, a.url, { ...as(caller), body: a.body, headers: a.headers });
-  if (res.status === 201 && a.creates) removeAfterTest(t, a.creates.table, res.body.id);
-  expect(res.status, res.text).toBe(expected);
-  if (expected < 300) {
-    a.onSuccess?.(res);
-    if (a.method !== 'GET' && a.target && before) {
-      expect(await rowVersion(t, a.target.table, a.target.id)).toBe(JSON.parse(before).version + 1);
-    }
-    return;
-  }
-  expectProblem(res, expected);
-  if (expected === 401) expect(res.body.code).toBe('unauthenticated');
-  if (expected === 403) expect(res.body).toMatchObject({ code: 'forbidden', permission: a.permission });
-  if (expected === 404) {
-    expect(res.body.code).toBe('not_found');
-    for (const secret of a.target?.reveals ?? []) expect(res.text).not.toContain(secret);
-  }
-  if (a.method !== 'GET' && a.target) expect(await rowSnapshot(t, a.target.table, a.target.id)).toBe(before);
-  if (a.creates) expect(await countWhere(t, a.creates.table, a.creates.column, a.creates.value)).toBe(0);
-}
-
-function matrix<C extends string>(title: string, table: Table<C>, prepare: (column: C, caller: Caller) => Promise<Attempt>) {
-  describe(title, () => {
-    it.each(cells(table))('%s on %s → %i', async (caller, column, status) => {
-      await attempt(caller, status, await prepare(column, caller));
-    });
-  });
-}
-
-const ifMatch = async (table: TableName, id: string) => ({ 'if-match': `"${await rowVersion(t, table, id)}"` });
+const matrix = matrixFor(() => t);
+const ifMatch = async (table: TableName, id: string) => ({
+  'if-match': `"${await rowVersion(t, table, id)}"`,
+});
 const keyOf = { tenants: 'slug', sites: 'code', users: 'username' } as const;
 
 describe('lists show each caller exactly what it may read', () => {
   describe.each(['tenants', 'sites', 'users'] as const)('GET /api/v1/%s', (resource) => {
     it.each(callers)('%s', async (caller) => {
-      const expected = listed[resource][caller];
+      const expected = listed[caller];
       const res = await t.request('GET', `/api/v1/${resource}?limit=200`, as(caller));
       if (expected === 401) return expectProblem(res, 401);
       expect(res.status, res.text).toBe(200);
-      expect(res.body.items.map((i: Record<string, string>) => i[keyOf[resource]]).sort()).toEqual([...expected].sort());
+      const keys = res.body.items.map((i: Record<string, string>) => i[keyOf[resource]]);
+      expect(keys.sort()).toEqual([...expected[resource]].sort());
     });
   });
 
   describe('GET /api/v1/devices', () => {
-    it.each(callers.flatMap((c) => [[c, 'none'] as const, [c, 'treatment'] as const]))('%s, purpose %s', async (caller, purpose) => {
-      const headers: Record<string, string> = purpose === 'treatment' ? { 'x-purpose-of-use': 'treatment' } : {};
-      const res = await t.request('GET', '/api/v1/devices?limit=200', { ...as(caller), headers });
-      const expected = listedDevices[caller];
-      if (expected === 401) return expectProblem(res, 401);
-      const [serials, patientLink] = expected;
-      expect(res.status, res.text).toBe(200);
-      const items: Array<Record<string, unknown>> = res.body.items;
-      expect(items.map((d) => d.serialNumber).sort()).toEqual([...serials].sort());
-      const linked = patientLink === 'always' || (patientLink === 'treatment' && purpose === 'treatment');
-      for (const d of items) expect('patientId' in d, String(d.serialNumber)).toBe(linked);
-      if (caller === 'subject') {
-        expect(Object.keys(items[0] ?? {}).sort()).toEqual(['id', 'lifecycleState', 'model', 'patientId', 'serialNumber']);
-        expect(items[0]?.patientId).toBe(demoPatients.p1.id);
-      }
-    });
+    it.each(callers.flatMap((c) => [[c, 'none'] as const, [c, 'treatment'] as const]))(
+      '%s, purpose %s',
+      async (caller, purpose) => {
+        const headers: Record<string, string> =
+          purpose === 'treatment' ? { 'x-purpose-of-use': 'treatment' } : {};
+        const res = await t.request('GET', '/api/v1/devices?limit=200', { ...as(caller), headers });
+        const expected = listedDevices[caller];
+        if (expected === 401) return expectProblem(res, 401);
+        const [serials, patientLink] = expected;
+        expect(res.status, res.text).toBe(200);
+        const items: Array<Record<string, unknown>> = res.body.items;
+        expect(items.map((d) => d.serialNumber).sort()).toEqual([...serials].sort());
+        const linked = patientLink === 'always' || (patientLink === 'treatment' && purpose === 'treatment');
+        for (const d of items) expect('patientId' in d, String(d.serialNumber)).toBe(linked);
+        if (caller === 'subject') {
+          const fields = ['id', 'lifecycleState', 'model', 'patientId', 'serialNumber'];
+          expect(Object.keys(items[0] ?? {}).sort()).toEqual(fields);
+          expect(items[0]?.patientId).toBe(demoPatients.p1.id);
+        }
+      },
+    );
   });
 });
 
@@ -409,7 +358,9 @@ matrix('GET /api/v1/users/:id and /users/me', userRead, async (c, caller) => {
     method: 'GET',
     url: `/api/v1/users/${user?.id ?? 'me'}`,
     permission: 'read:User',
-    ...(user && c !== 'self' ? { target: { table: 'users' as const, id: user.id, reveals: [user.id, user.username] } } : {}),
+    ...(user && c !== 'self'
+      ? { target: { table: 'users' as const, id: user.id, reveals: [user.id, user.username] } }
+      : {}),
     onSuccess: (res) => expect(res.body.id).toBe(user?.id ?? demoUserId(caller)),
   };
 });
@@ -467,7 +418,8 @@ matrix('POST /api/v1/devices', deviceCreate, async (c) => {
     body: { tenantId: tenantRow[c].id, serialNumber: serial, model: 'Fixture 1' },
     permission: 'create:Device',
     creates: { table: 'devices', column: 'serial_number', value: serial },
-    onSuccess: (res) => expect(res.body).toMatchObject({ serialNumber: serial, lifecycleState: 'manufactured' }),
+    onSuccess: (res) =>
+      expect(res.body).toMatchObject({ serialNumber: serial, lifecycleState: 'manufactured' }),
   };
 });
 

@@ -9,7 +9,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const isProblem = (res: { status: number; headers: Record<string, unknown>; body: any }, status: number, code: string) => {
+const isProblem = (
+  res: { status: number; headers: Record<string, unknown>; body: any },
+  status: number,
+  code: string,
+) => {
   expect(res.status).toBe(status);
   expect(String(res.headers['content-type'])).toContain('application/problem+json');
   expect(res.body).toMatchObject({ status, code, type: `urn:custos:problem:${code}` });
@@ -34,7 +38,11 @@ describe('errors', () => {
 
   it('answers a non-JSON body with 415', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-      const res = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', rawBody: 'serialNumber=X&model=Y', headers: { 'content-type': type } });
+      const res = await t.request('POST', '/api/v1/devices', {
+        as: 'tenant-admin',
+        rawBody: 'serialNumber=X&model=Y',
+        headers: { 'content-type': type },
+      });
       isProblem(res, 415, 'unsupported_media_type');
     }
   });
@@ -49,9 +57,14 @@ describe('errors', () => {
   });
 
   it('lists every field at fault, with its location', async () => {
-    const res = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', body: { serialNumber: '!!', model: '', extra: 1 } });
+    const res = await t.request('POST', '/api/v1/devices', {
+      as: 'tenant-admin',
+      body: { serialNumber: '!!', model: '', extra: 1 },
+    });
     isProblem(res, 400, 'validation_failed');
-    const paths = res.body.errors.map((e: { location: string; path: string }) => `${e.location}:${e.path}`).sort();
+    const paths = res.body.errors
+      .map((e: { location: string; path: string }) => `${e.location}:${e.path}`)
+      .sort();
     expect(paths).toEqual(['body:', 'body:model', 'body:serialNumber']);
   });
 });
@@ -60,9 +73,13 @@ describe('request ids', () => {
   it('keeps a safe caller-supplied id and replaces an unsafe one', async () => {
     const kept = await t.request('GET', '/api/health', { headers: { 'x-request-id': 'trace-1234abcd' } });
     expect(kept.headers['x-request-id']).toBe('trace-1234abcd');
-    const replaced = await t.request('GET', '/api/health', { headers: { 'x-request-id': '<script>alert(1)</script>' } });
+    const replaced = await t.request('GET', '/api/health', {
+      headers: { 'x-request-id': '<script>alert(1)</script>' },
+    });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const problem = await t.request('GET', '/api/v1/devices', { headers: { 'x-request-id': 'trace-5678abcd' } });
+    const problem = await t.request('GET', '/api/v1/devices', {
+      headers: { 'x-request-id': 'trace-5678abcd' },
+    });
     expect(problem.body.requestId).toBe('trace-5678abcd');
   });
 });
@@ -101,7 +118,10 @@ describe('OpenAPI', () => {
       expect(operation.responses[String(route.spec?.response.status)]).toBeDefined();
     }
     const register = doc.paths['/api/v1/devices'].post;
-    expect(register.requestBody.content['application/json'].schema.required).toEqual(['serialNumber', 'model']);
+    expect(register.requestBody.content['application/json'].schema.required).toEqual([
+      'serialNumber',
+      'model',
+    ]);
     expect(register['x-permission']).toBe('create:Device');
     expect(doc.paths['/api/v1/devices/{id}'].patch.responses['412']).toBeDefined();
   });

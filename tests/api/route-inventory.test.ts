@@ -48,8 +48,15 @@ describe('route inventory', () => {
     const guarded = routes().filter((r) => !PUBLIC_ROUTES.has(r.key));
     expect(guarded.length).toBeGreaterThan(15);
     for (const route of guarded) {
-      for (const headers of [{}, { authorization: 'Bearer not.a.token' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }] as Record<string, string>[]) {
-        const res = await t.request(route.method, concrete(route.url), { headers, ...(route.method === 'GET' ? {} : { body: {} }) });
+      for (const headers of [
+        {},
+        { authorization: 'Bearer not.a.token' },
+        { authorization: 'Basic YWRtaW46YWRtaW4=' },
+      ] as Record<string, string>[]) {
+        const res = await t.request(route.method, concrete(route.url), {
+          headers,
+          ...(route.method === 'GET' ? {} : { body: {} }),
+        });
         expect(res.status, `${route.key} with ${JSON.stringify(headers)}`).toBe(401);
         expect(res.headers['content-type']).toContain('application/problem+json');
         expect(res.body.code).toBe('unauthenticated');

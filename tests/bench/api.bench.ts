@@ -27,7 +27,10 @@ const freePort = () =>
 
 function spawnAndWait(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk;
@@ -55,7 +58,12 @@ async function load(name: string, url: string, token: string) {
 }
 
 const dir = await mkdtemp(path.join(tmpdir(), 'custos-bench-'));
-const ports = { api: await freePort(), idp: await freePort(), pg: await freePort(), baseline: await freePort() };
+const ports = {
+  api: await freePort(),
+  idp: await freePort(),
+  pg: await freePort(),
+  baseline: await freePort(),
+};
 const children: ChildProcess[] = [];
 try {
   process.stderr.write('starting the Custos stack (embedded PostgreSQL, identity provider, API)…\n');
@@ -94,12 +102,23 @@ try {
   const tokenResponse = await fetch(`${issuer}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'custos-cli', username: 'operator', password: 'custos-demo' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'custos-cli',
+      username: 'operator',
+      password: 'custos-demo',
+    }),
   });
   const token = ((await tokenResponse.json()) as { access_token: string }).access_token;
 
   const results = [];
-  results.push(await load('custos: GET /api/v1/devices/{id}', `http://127.0.0.1:${ports.api}/api/v1/devices/${deviceId}`, token));
+  results.push(
+    await load(
+      'custos: GET /api/v1/devices/{id}',
+      `http://127.0.0.1:${ports.api}/api/v1/devices/${deviceId}`,
+      token,
+    ),
+  );
   results.push(
     await load(
       'custos: GET /api/v1/devices?lifecycleState=active&limit=50',
@@ -110,11 +129,22 @@ try {
   children.push(
     await spawnAndWait(
       ['--no-warnings', path.join(root, 'tests/bench/baseline-server.ts')],
-      { DATABASE_URL: databaseUrl, JWKS_URI: `${issuer}/protocol/openid-connect/certs`, ISSUER: issuer, PORT: String(ports.baseline) },
+      {
+        DATABASE_URL: databaseUrl,
+        JWKS_URI: `${issuer}/protocol/openid-connect/certs`,
+        ISSUER: issuer,
+        PORT: String(ports.baseline),
+      },
       'baseline ready',
     ),
   );
-  results.push(await load('baseline: fastify + jose + pg, same row', `http://127.0.0.1:${ports.baseline}/devices/${deviceId}`, token));
+  results.push(
+    await load(
+      'baseline: fastify + jose + pg, same row',
+      `http://127.0.0.1:${ports.baseline}/devices/${deviceId}`,
+      token,
+    ),
+  );
 
   const single = results[0] as (typeof results)[number];
   const baseline = results[2] as (typeof results)[number];

@@ -34,4 +34,11 @@ app.get<{ Params: { id: string } }>('/devices/:id', async (request, reply) => {
 
 await app.listen({ port: Number(PORT), host: '127.0.0.1' });
 process.stdout.write('baseline ready\n');
-process.on('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

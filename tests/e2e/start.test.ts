@@ -31,7 +31,8 @@ async function start(env: Record<string, string>): Promise<Started> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 90_000;
   while (!output.includes('API ready at')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`launcher did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`launcher did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => output, exited };
@@ -61,7 +62,9 @@ describe('npm start', () => {
     expect(existsSync(launcher), 'run `npm run build` (npm test does) before this test').toBe(true);
   });
 
-  it('serves the secured API, stops on SIGINT and keeps its data across restarts', { timeout: 240_000 }, async () => {
+  it('serves the secured API, stops on SIGINT and keeps its data across restarts', {
+    timeout: 240_000,
+  }, async () => {
     const api = `http://localhost:${env.API_PORT}/api`;
     const tokenEndpoint = `http://localhost:${env.DEV_IDP_PORT}/realms/custos/protocol/openid-connect/token`;
 
@@ -72,8 +75,14 @@ describe('npm start', () => {
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
 
     const operator = await fetchPasswordToken(tokenEndpoint, 'operator');
-    const list: any = await (await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${operator}` } })).json();
-    expect(list.items.map((d: { serialNumber: string }) => d.serialNumber).sort()).toEqual(['ACME-N-0001', 'ACME-N-0002', 'ACME-N-0003']);
+    const list: any = await (
+      await fetch(`${api}/v1/devices`, { headers: { authorization: `Bearer ${operator}` } })
+    ).json();
+    expect(list.items.map((d: { serialNumber: string }) => d.serialNumber).sort()).toEqual([
+      'ACME-N-0001',
+      'ACME-N-0002',
+      'ACME-N-0003',
+    ]);
 
     const admin = await fetchPasswordToken(tokenEndpoint, 'tenant-admin');
     const created = await fetch(`${api}/v1/devices`, {
@@ -89,7 +98,9 @@ describe('npm start', () => {
 
     const second = await start(env as Record<string, string>);
     // Keys were kept too: the token from the first run still verifies.
-    const kept = await fetch(`${api}/v1/devices?serialPrefix=KEEP-ME`, { headers: { authorization: `Bearer ${admin}` } });
+    const kept = await fetch(`${api}/v1/devices?serialPrefix=KEEP-ME`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(((await kept.json()) as { items: unknown[] }).items).toHaveLength(1);
     expect(second.output()).toContain('database schema is up to date');
     expect(await stop(second)).toBe(0);

@@ -63,11 +63,19 @@ export default async function setup(project: TestProject) {
   cleanups.push(() => idp.close());
 
   const templateDatabase = `custos_template_${process.pid}`;
-  const admin = await createDatabasePool({ connectionUri: adminUrl, maxPoolSize: 1, statementTimeoutMs: 60_000 });
+  const admin = await createDatabasePool({
+    connectionUri: adminUrl,
+    maxPoolSize: 1,
+    statementTimeoutMs: 60_000,
+  });
   await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([templateDatabase])}`);
   await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([templateDatabase])}`);
   await migrate(databaseUrl(adminUrl, templateDatabase));
-  const template = await createDatabasePool({ connectionUri: databaseUrl(adminUrl, templateDatabase), maxPoolSize: 1, statementTimeoutMs: 60_000 });
+  const template = await createDatabasePool({
+    connectionUri: databaseUrl(adminUrl, templateDatabase),
+    maxPoolSize: 1,
+    statementTimeoutMs: 60_000,
+  });
   await seedDemo(template, idp.issuer);
   await template.end();
   cleanups.push(async () => {

@@ -53,11 +53,17 @@ export function tokenFor(username: string): Promise<string> {
 async function cloneTemplate(): Promise<string> {
   const env = inject('testEnv');
   const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = await createDatabasePool({ connectionUri: env.adminUrl, maxPoolSize: 1, statementTimeoutMs: 60_000 });
+  const admin = await createDatabasePool({
+    connectionUri: env.adminUrl,
+    maxPoolSize: 1,
+    statementTimeoutMs: 60_000,
+  });
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])} TEMPLATE ${sql.identifier([env.templateDatabase])}`);
+        await admin.query(
+          sql.unsafe`CREATE DATABASE ${sql.identifier([name])} TEMPLATE ${sql.identifier([env.templateDatabase])}`,
+        );
         break;
       } catch (error) {
         // 55006: the template is briefly in use by a parallel clone; try again.
@@ -72,7 +78,11 @@ async function cloneTemplate(): Promise<string> {
 }
 
 async function dropDatabase(name: string): Promise<void> {
-  const admin = await createDatabasePool({ connectionUri: inject('testEnv').adminUrl, maxPoolSize: 1, statementTimeoutMs: 60_000 });
+  const admin = await createDatabasePool({
+    connectionUri: inject('testEnv').adminUrl,
+    maxPoolSize: 1,
+    statementTimeoutMs: 60_000,
+  });
   try {
     await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([name])} WITH (FORCE)`);
   } finally {
@@ -97,7 +107,11 @@ export async function createTestApp(
     ...options.env,
   });
   const pool = await createDatabasePool({ connectionUri: url, maxPoolSize: 5, statementTimeoutMs: 10_000 });
-  const app = await createApp({ config, database: new Database(pool), logDestination: options.logDestination });
+  const app = await createApp({
+    config,
+    database: new Database(pool),
+    logDestination: options.logDestination,
+  });
   const fastify = app.getHttpAdapter().getInstance();
 
   return {
@@ -115,7 +129,11 @@ export async function createTestApp(
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        ...(rawBody !== undefined ? { payload: rawBody } : body !== undefined ? { payload: JSON.stringify(body) } : {}),
+        ...(rawBody !== undefined
+          ? { payload: rawBody }
+          : body !== undefined
+            ? { payload: JSON.stringify(body) }
+            : {}),
       });
       let parsed: unknown;
       try {

@@ -3,8 +3,8 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
-import { SubjectDirectory } from './auth/subject-directory.js';
 import { SubjectRepository } from './auth/subject.repository.js';
+import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuthzService } from './authz/authz.service.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
@@ -23,7 +23,15 @@ export interface CoreDependencies {
 @Module({})
 export class CoreModule {
   static register(deps: CoreDependencies): DynamicModule {
-    const exported = [APP_CONFIG, Database, APP_LOGGER, TokenVerifier, SubjectDirectory, SubjectRepository, AuthzService];
+    const exported = [
+      APP_CONFIG,
+      Database,
+      APP_LOGGER,
+      TokenVerifier,
+      SubjectDirectory,
+      SubjectRepository,
+      AuthzService,
+    ];
     return {
       module: CoreModule,
       imports: [DiscoveryModule],

@@ -11,8 +11,18 @@ export const demoTenants = {
 } as const;
 
 export const demoSites = {
-  north: { id: '51e00000-0000-4000-8000-000000000001', tenantId: demoTenants.acme.id, code: 'NORTH', name: 'North' },
-  south: { id: '51e00000-0000-4000-8000-000000000002', tenantId: demoTenants.acme.id, code: 'SOUTH', name: 'South' },
+  north: {
+    id: '51e00000-0000-4000-8000-000000000001',
+    tenantId: demoTenants.acme.id,
+    code: 'NORTH',
+    name: 'North',
+  },
+  south: {
+    id: '51e00000-0000-4000-8000-000000000002',
+    tenantId: demoTenants.acme.id,
+    code: 'SOUTH',
+    name: 'South',
+  },
   globexLab: {
     id: '51e00000-0000-4000-8000-000000000003',
     tenantId: demoTenants.globex.id,

@@ -9,7 +9,10 @@ async function main() {
   let url = config.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
-    const embedded = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DATA_DIR, port: config.EMBEDDED_PG_PORT });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: config.EMBEDDED_PG_DATA_DIR,
+      port: config.EMBEDDED_PG_PORT,
+    });
     stopEmbedded = () => embedded.stop();
     await ensureDatabase(embedded.adminUrl, DATABASE_NAME);
     url = embedded.urlFor(DATABASE_NAME);

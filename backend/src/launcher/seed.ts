@@ -19,14 +19,57 @@ const { acme, globex } = demoTenants;
 const { north, south, globexLab } = demoSites;
 
 export const demoDevices: readonly DemoDevice[] = [
-  { serial: 'ACME-N-0001', model: 'CX-Temp 2', tenantId: acme.id, siteId: north.id, state: 'active', labels: { ward: 'icu' } },
-  { serial: 'ACME-N-0002', model: 'CX-Pulse 1', tenantId: acme.id, siteId: north.id, state: 'active', patientId: demoPatients.p1.id, labels: { ward: 'cardio' } },
-  { serial: 'ACME-N-0003', model: 'CX-Pulse 1', tenantId: acme.id, siteId: north.id, state: 'suspended', patientId: demoPatients.p3.id },
-  { serial: 'ACME-S-0001', model: 'CX-Temp 2', tenantId: acme.id, siteId: south.id, state: 'active', labels: { ward: 'pharmacy' } },
-  { serial: 'ACME-S-0002', model: 'CX-Pulse 1', tenantId: acme.id, siteId: south.id, state: 'claimed', patientId: demoPatients.p2.id },
+  {
+    serial: 'ACME-N-0001',
+    model: 'CX-Temp 2',
+    tenantId: acme.id,
+    siteId: north.id,
+    state: 'active',
+    labels: { ward: 'icu' },
+  },
+  {
+    serial: 'ACME-N-0002',
+    model: 'CX-Pulse 1',
+    tenantId: acme.id,
+    siteId: north.id,
+    state: 'active',
+    patientId: demoPatients.p1.id,
+    labels: { ward: 'cardio' },
+  },
+  {
+    serial: 'ACME-N-0003',
+    model: 'CX-Pulse 1',
+    tenantId: acme.id,
+    siteId: north.id,
+    state: 'suspended',
+    patientId: demoPatients.p3.id,
+  },
+  {
+    serial: 'ACME-S-0001',
+    model: 'CX-Temp 2',
+    tenantId: acme.id,
+    siteId: south.id,
+    state: 'active',
+    labels: { ward: 'pharmacy' },
+  },
+  {
+    serial: 'ACME-S-0002',
+    model: 'CX-Pulse 1',
+    tenantId: acme.id,
+    siteId: south.id,
+    state: 'claimed',
+    patientId: demoPatients.p2.id,
+  },
   { serial: 'ACME-U-0001', model: 'CX-Temp 2', tenantId: acme.id, siteId: null, state: 'provisioned' },
   { serial: 'ACME-U-0002', model: 'CX-Temp 2', tenantId: acme.id, siteId: null, state: 'manufactured' },
-  { serial: 'GLX-0001', model: 'ColdChain 5', tenantId: globex.id, siteId: globexLab.id, state: 'active', labels: { freezer: 'f1' } },
+  {
+    serial: 'GLX-0001',
+    model: 'ColdChain 5',
+    tenantId: globex.id,
+    siteId: globexLab.id,
+    state: 'active',
+    labels: { freezer: 'f1' },
+  },
   { serial: 'GLX-0002', model: 'ColdChain 5', tenantId: globex.id, siteId: globexLab.id, state: 'active' },
 ];
 

@@ -37,7 +37,11 @@ export interface RunningStack {
 }
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = await createDatabasePool({ connectionUri: adminUrl, maxPoolSize: 1, statementTimeoutMs: 30_000 });
+  const admin = await createDatabasePool({
+    connectionUri: adminUrl,
+    maxPoolSize: 1,
+    statementTimeoutMs: 30_000,
+  });
   try {
     const exists = await admin.exists(sql.unsafe`SELECT 1 FROM pg_database WHERE datname = ${name}`);
     if (!exists) await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])}`);
@@ -56,7 +60,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let config = options.config;
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      progress(`starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${config.EMBEDDED_PG_DATA_DIR})`);
+      progress(
+        `starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${config.EMBEDDED_PG_DATA_DIR})`,
+      );
       const embedded = await startEmbeddedPostgres({
         dataDir: config.EMBEDDED_PG_DATA_DIR,
         port: config.EMBEDDED_PG_PORT,
@@ -75,11 +81,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     stoppers.push(() => pool.end());
     const { applied } = await migrate(databaseUrl);
-    progress(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+    progress(
+      applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
+    );
 
     let identityProvider: RunningIdentityProvider | undefined;
     if (config.DEV_IDP_ENABLED) {
-      const idp = await startIdentityProvider({ port: config.DEV_IDP_PORT, keysFile: options.ephemeralDatabase ? undefined : config.DEV_IDP_KEYS_FILE });
+      const idp = await startIdentityProvider({
+        port: config.DEV_IDP_PORT,
+        keysFile: options.ephemeralDatabase ? undefined : config.DEV_IDP_KEYS_FILE,
+      });
       identityProvider = idp;
       stoppers.push(() => idp.close());
       config = Object.freeze({ ...config, OIDC_ISSUER: idp.issuer, OIDC_JWKS_URI: idp.jwksUri });
@@ -90,7 +101,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       progress('demo data is in place');
     }
 
-    const app = await createApp({ config, database: new Database(pool), logDestination: options.logDestination });
+    const app = await createApp({
+      config,
+      database: new Database(pool),
+      logDestination: options.logDestination,
+    });
     stoppers.push(() => app.close());
     await app.listen({ host: config.API_HOST, port: config.API_PORT });
     const address = app.getHttpServer().address();

@@ -1,6 +1,6 @@
 /** `npm start`: the whole platform on its embedded defaults. Ctrl-C stops everything cleanly. */
 import { ConfigError, loadConfig } from '../core/config/config.js';
-import { demoUsers, DEMO_PASSWORD } from './demo-data.js';
+import { DEMO_PASSWORD, demoUsers } from './demo-data.js';
 import { startStack } from './stack.js';
 
 const say = (message: string) => process.stderr.write(`[custos] ${message}\n`);

@@ -30,7 +30,9 @@ export function demoUserId(username: string): string {
 
 /** `{ role: { column: status } }` → it.each rows `[role, column, status]`, in table order. */
 export function cells<C extends string, S>(table: Record<Caller, Record<C, S>>): Array<[Caller, C, S]> {
-  return callers.flatMap((caller) => Object.entries(table[caller]).map(([column, s]) => [caller, column as C, s as S]));
+  return callers.flatMap((caller) =>
+    Object.entries(table[caller]).map(([column, s]): [Caller, C, S] => [caller, column as C, s as S]),
+  );
 }
 
 /** RFC 9457 shape every failure must have; never a stack trace. */
@@ -46,17 +48,26 @@ export type TableName = 'tenants' | 'sites' | 'users' | 'devices';
 
 /** One row as text, without the sign-in bookkeeping column; null when the row does not exist. */
 export async function rowSnapshot(t: TestApp, table: TableName, id: string): Promise<string | null> {
-  return t.pool.maybeOneFirst(sql.unsafe`
-    SELECT (to_jsonb(r) - 'last_seen_at')::text FROM ${sql.identifier([table])} r WHERE r.id = ${id}`);
+  return (await t.pool.maybeOneFirst(sql.unsafe`
+    SELECT (to_jsonb(r) - 'last_seen_at')::text FROM ${sql.identifier([table])} r WHERE r.id = ${id}`)) as
+    | string
+    | null;
 }
 
 export async function rowVersion(t: TestApp, table: TableName, id: string): Promise<number> {
-  return t.pool.oneFirst(sql.unsafe`SELECT version FROM ${sql.identifier([table])} WHERE id = ${id}`);
+  return (await t.pool.oneFirst(
+    sql.unsafe`SELECT version FROM ${sql.identifier([table])} WHERE id = ${id}`,
+  )) as number;
 }
 
-export async function countWhere(t: TestApp, table: TableName, column: string, value: string): Promise<number> {
-  return t.pool.oneFirst(sql.unsafe`
-    SELECT count(*)::int FROM ${sql.identifier([table])} WHERE ${sql.identifier([column])} = ${value}`);
+export async function countWhere(
+  t: TestApp,
+  table: TableName,
+  column: string,
+  value: string,
+): Promise<number> {
+  const query = sql.unsafe`SELECT count(*)::int FROM ${sql.identifier([table])} WHERE ${sql.identifier([column])} = ${value}`;
+  return (await t.pool.oneFirst(query)) as number;
 }
 
 /** Deletes the row when the current test ends, so every case leaves the demo world as it found it. */
@@ -78,11 +89,11 @@ export interface DeviceFixture {
 /** A fresh device in any state (inserted directly: nobody may register into Globex through the API). */
 export async function insertDevice(t: TestApp, d: DeviceFixture): Promise<{ id: string; serial: string }> {
   const serial = `FX-${uniqueSuffix()}`;
-  const id = await t.pool.oneFirst(sql.unsafe`
+  const id = (await t.pool.oneFirst(sql.unsafe`
     INSERT INTO devices (tenant_id, site_id, serial_number, model, lifecycle_state, patient_id, data_category)
     VALUES (${d.tenantId}, ${d.siteId}, ${serial}, 'Fixture 1', ${d.state}, ${d.patientId ?? null},
             ${d.patientId ? 'health' : 'operational'})
-    RETURNING id`);
+    RETURNING id`)) as string;
   removeAfterTest(t, 'devices', id);
   return { id, serial };
 }
@@ -90,10 +101,10 @@ export async function insertDevice(t: TestApp, d: DeviceFixture): Promise<{ id: 
 /** A fresh user account of a tenant, as the identity provider sync would have created it. */
 export async function insertUser(t: TestApp, tenantId: string): Promise<{ id: string; username: string }> {
   const username = `fixture-${uniqueSuffix().toLowerCase()}`;
-  const id = await t.pool.oneFirst(sql.unsafe`
+  const id = (await t.pool.oneFirst(sql.unsafe`
     INSERT INTO users (external_id, issuer, tenant_id, username, display_name, roles)
     VALUES (${randomUUID()}, 'urn:custos:test-fixture', ${tenantId}, ${username}, 'Fixture', '{operator}')
-    RETURNING id`);
+    RETURNING id`)) as string;
   removeAfterTest(t, 'users', id);
   return { id, username };
 }

@@ -2,9 +2,10 @@
  * Deny by default: every route needs a valid bearer token unless marked @Public(). The guard
  * attaches the request's Actor (subject attributes + purpose of use + compiled ability).
  */
+
+import { type PurposeOfUse, purposesOfUse } from '@custos/policies';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { purposesOfUse, type PurposeOfUse } from '@custos/policies';
 import type { FastifyRequest } from 'fastify';
 import { ACTOR_KEY, Actor } from '../authz/actor.js';
 import { AuthzService } from '../authz/authz.service.js';
@@ -25,14 +26,21 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     const claims = await this.verifier.verify(token);
     const principal = await this.directory.resolve(claims);
     const purpose = purposeOf(request.headers[PURPOSE_HEADER]);
-    const actor = new Actor(principal, purpose ? { purpose } : {}, this.authz.abilityFor(principal, purpose ? { purpose } : {}));
+    const actor = new Actor(
+      principal,
+      purpose ? { purpose } : {},
+      this.authz.abilityFor(principal, purpose ? { purpose } : {}),
+    );
     (request as unknown as Record<string, unknown>)[ACTOR_KEY] = actor;
     return true;
   }
@@ -42,7 +50,9 @@ function bearerToken(header: string | undefined): string {
   const match = header ? /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim()) : null;
   if (!match?.[1]) {
     throw new AppError('unauthenticated', {
-      detail: header ? 'The Authorization header must be "Bearer <token>".' : 'Send an access token as "Authorization: Bearer <token>".',
+      detail: header
+        ? 'The Authorization header must be "Bearer <token>".'
+        : 'Send an access token as "Authorization: Bearer <token>".',
       headers: challenge(header ? 'invalid_request' : undefined),
     });
   }
@@ -51,7 +61,8 @@ function bearerToken(header: string | undefined): string {
 
 function purposeOf(value: string | string[] | undefined): PurposeOfUse | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string' && (purposesOfUse as readonly string[]).includes(value)) return value as PurposeOfUse;
+  if (typeof value === 'string' && (purposesOfUse as readonly string[]).includes(value))
+    return value as PurposeOfUse;
   throw AppError.validation([
     {
       location: 'header',

@@ -4,9 +4,10 @@
  * AUTHZ_SUBJECT_CACHE_TTL_MS, keyed by the claims themselves: a token with changed claims is a
  * cache miss and is synchronised at once.
  */
-import { Inject, Injectable } from '@nestjs/common';
+
 import type { Role, SubjectAttributes } from '@custos/policies';
 import { roles as knownRoles } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import { sqlStateOf } from '../errors/to-app-error.js';
@@ -30,7 +31,9 @@ export class SubjectDirectory {
   ) {}
 
   async resolve(claims: TokenClaims): Promise<Principal> {
-    const roles = (claims.realm_access?.roles ?? []).filter((r): r is Role => (knownRoles as readonly string[]).includes(r));
+    const roles = (claims.realm_access?.roles ?? []).filter((r): r is Role =>
+      (knownRoles as readonly string[]).includes(r),
+    );
     const siteIds = [...new Set(claims.site_ids ?? [])].sort();
     const tenantId = claims.tenant_id ?? null;
     const username = claims.preferred_username ?? claims.sub;
@@ -51,7 +54,9 @@ export class SubjectDirectory {
       });
     } catch (error) {
       if (sqlStateOf(error) === '23503') {
-        throw new AppError('unauthenticated', { detail: "The token's tenant is not known to this platform." });
+        throw new AppError('unauthenticated', {
+          detail: "The token's tenant is not known to this platform.",
+        });
       }
       throw error;
     }

@@ -37,7 +37,10 @@ export class TokenVerifier {
   private readonly verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.jwks = createRemoteJWKSet(new URL(config.OIDC_JWKS_URI), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    this.jwks = createRemoteJWKSet(new URL(config.OIDC_JWKS_URI), {
+      cooldownDuration: 30_000,
+      cacheMaxAge: 600_000,
+    });
   }
 
   async verify(token: string): Promise<TokenClaims> {
@@ -64,9 +67,15 @@ export class TokenVerifier {
     } catch (error) {
       // The identity provider being unreachable is our outage, not the caller's bad token.
       if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
-        throw new AppError('service_unavailable', { detail: 'The identity provider is unreachable.', cause: error });
+        throw new AppError('service_unavailable', {
+          detail: 'The identity provider is unreachable.',
+          cause: error,
+        });
       }
-      throw new AppError('unauthenticated', { detail: reasonFor(error), headers: challenge('invalid_token') });
+      throw new AppError('unauthenticated', {
+        detail: reasonFor(error),
+        headers: challenge('invalid_token'),
+      });
     }
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) {
@@ -85,7 +94,8 @@ export const challenge = (error?: string): Record<string, string> => ({
 
 function reasonFor(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'The token has expired.';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The token's ${error.claim} claim is not accepted.`;
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `The token's ${error.claim} claim is not accepted.`;
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was not signed by a known key.';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is invalid.';
   return 'The token is malformed or not accepted.';

@@ -7,7 +7,7 @@ import { settings } from './config.schema.js';
 export function renderConfigTable(): string {
   const rows = Object.entries(settings).map(([name, [, doc]]) => {
     const d = doc as { description: string; default: string; secret?: boolean };
-    return `| \`${name}\` | ${d.default.startsWith('`') || d.default.startsWith('(') ? d.default : `\`${d.default}\``} | ${d.secret ? 'yes' : ''} | ${d.description} |`;
+    return `| \`${name}\` | ${d.default.startsWith('`') || d.default.startsWith('(') || d.default.startsWith('OIDC') ? d.default : `\`${d.default}\``} | ${d.secret ? 'yes' : ''} | ${d.description} |`;
   });
   return ['| Variable | Default | Secret | Meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

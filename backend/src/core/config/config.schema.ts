@@ -23,9 +23,15 @@ export interface SettingDoc {
 export const settings = {
   NODE_ENV: [
     z.enum(['development', 'test', 'production']).default('development'),
-    { description: 'Runtime mode. `production` disables the development identity provider and demo seed.', default: 'development' },
+    {
+      description: 'Runtime mode. `production` disables the development identity provider and demo seed.',
+      default: 'development',
+    },
   ],
-  API_HOST: [z.string().min(1).default('localhost'), { description: 'Interface the API listens on.', default: 'localhost' }],
+  API_HOST: [
+    z.string().min(1).default('localhost'),
+    { description: 'Interface the API listens on.', default: 'localhost' },
+  ],
   API_PORT: [port.default(4000), { description: 'Port of the API (`/api`, `/metrics`).', default: '4000' }],
   API_BODY_LIMIT_BYTES: [
     positiveInt.default(1_048_576),
@@ -33,7 +39,10 @@ export const settings = {
   ],
   TRUST_PROXY: [
     bool.default(false),
-    { description: 'Trust `X-Forwarded-*` headers (set when behind OAuth2 Proxy or an API gateway).', default: 'false' },
+    {
+      description: 'Trust `X-Forwarded-*` headers (set when behind OAuth2 Proxy or an API gateway).',
+      default: 'false',
+    },
   ],
   DATABASE_URL: [
     z.url().optional(),
@@ -44,23 +53,41 @@ export const settings = {
       default: '(embedded server)',
     },
   ],
-  DATABASE_POOL_SIZE: [positiveInt.default(10), { description: 'Connections in the API pool.', default: '10' }],
+  DATABASE_POOL_SIZE: [
+    positiveInt.default(10),
+    { description: 'Connections in the API pool.', default: '10' },
+  ],
   DATABASE_STATEMENT_TIMEOUT_MS: [
     positiveInt.default(10_000),
-    { description: 'Per-statement timeout; a query running longer fails with 503 `database_timeout`.', default: '10000' },
+    {
+      description: 'Per-statement timeout; a query running longer fails with 503 `database_timeout`.',
+      default: '10000',
+    },
   ],
-  EMBEDDED_PG_PORT: [port.default(5544), { description: 'Port of the embedded PostgreSQL started by `npm start`.', default: '5544' }],
+  EMBEDDED_PG_PORT: [
+    port.default(5544),
+    { description: 'Port of the embedded PostgreSQL started by `npm start`.', default: '5544' },
+  ],
   EMBEDDED_PG_DATA_DIR: [
     z.string().min(1).default('.data/postgres'),
-    { description: 'Data directory of the embedded PostgreSQL (kept across restarts).', default: '.data/postgres' },
+    {
+      description: 'Data directory of the embedded PostgreSQL (kept across restarts).',
+      default: '.data/postgres',
+    },
   ],
   OIDC_ISSUER: [
     z.url().default('http://localhost:4001/realms/custos'),
-    { description: 'Issuer of access tokens (a Keycloak realm URL in production).', default: 'http://localhost:4001/realms/custos' },
+    {
+      description: 'Issuer of access tokens (a Keycloak realm URL in production).',
+      default: 'http://localhost:4001/realms/custos',
+    },
   ],
   OIDC_JWKS_URI: [
     z.url().optional(),
-    { description: 'JWKS endpoint. Defaults to the Keycloak path under the issuer.', default: '`${OIDC_ISSUER}/protocol/openid-connect/certs`' },
+    {
+      description: 'JWKS endpoint. Defaults to the Keycloak path under the issuer.',
+      default: 'OIDC_ISSUER + `/protocol/openid-connect/certs`',
+    },
   ],
   OIDC_AUDIENCE: [
     z.string().min(1).default('urn:custos:api'),
@@ -72,20 +99,36 @@ export const settings = {
   ],
   DEV_IDP_ENABLED: [
     bool.optional(),
-    { description: 'Run the development identity provider (never in production).', default: 'true unless NODE_ENV=production' },
+    {
+      description: 'Run the development identity provider (never in production).',
+      default: 'true unless NODE_ENV=production',
+    },
   ],
-  DEV_IDP_PORT: [port.default(4001), { description: 'Port of the development identity provider.', default: '4001' }],
+  DEV_IDP_PORT: [
+    port.default(4001),
+    { description: 'Port of the development identity provider.', default: '4001' },
+  ],
   DEV_IDP_KEYS_FILE: [
     z.string().min(1).default('.data/idp/jwks.json'),
-    { description: 'Where the development identity provider keeps its signing keys.', default: '.data/idp/jwks.json', secret: true },
+    {
+      description: 'Where the development identity provider keeps its signing keys.',
+      default: '.data/idp/jwks.json',
+      secret: true,
+    },
   ],
   SEED_DEMO: [
     bool.optional(),
-    { description: 'Seed the demo tenants, sites, devices and users at start.', default: 'true unless NODE_ENV=production' },
+    {
+      description: 'Seed the demo tenants, sites, devices and users at start.',
+      default: 'true unless NODE_ENV=production',
+    },
   ],
   POLICY_FILE: [
     z.string().min(1).optional(),
-    { description: 'ABAC policy file (YAML). Defaults to the bundled `policies/abac.yaml`.', default: 'policies/abac.yaml' },
+    {
+      description: 'ABAC policy file (YAML). Defaults to the bundled `policies/abac.yaml`.',
+      default: 'policies/abac.yaml',
+    },
   ],
   AUTHZ_SUBJECT_CACHE_TTL_MS: [
     z.coerce.number().int().min(0).default(10_000),
@@ -99,7 +142,10 @@ export const settings = {
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     { description: 'Minimum log level (JSON logs on stdout, personal data redacted).', default: 'info' },
   ],
-  METRICS_ENABLED: [bool.default(true), { description: 'Serve Prometheus metrics at `/metrics`.', default: 'true' }],
+  METRICS_ENABLED: [
+    bool.default(true),
+    { description: 'Serve Prometheus metrics at `/metrics`.', default: 'true' },
+  ],
 } as const satisfies Record<string, readonly [z.ZodType, SettingDoc]>;
 
 export type SettingName = keyof typeof settings;

@@ -6,7 +6,12 @@ import { renderConfigTable } from './config-doc.js';
 describe('configuration', () => {
   it('needs no variables for the embedded defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ API_PORT: 4000, DEV_IDP_ENABLED: true, SEED_DEMO: true, OIDC_AUDIENCE: 'urn:custos:api' });
+    expect(config).toMatchObject({
+      API_PORT: 4000,
+      DEV_IDP_ENABLED: true,
+      SEED_DEMO: true,
+      OIDC_AUDIENCE: 'urn:custos:api',
+    });
     expect(config.OIDC_JWKS_URI).toBe('http://localhost:4001/realms/custos/protocol/openid-connect/certs');
   });
 
@@ -15,15 +20,20 @@ describe('configuration', () => {
     try {
       loadConfig({ API_PORT: 'eighty', LOG_LEVEL: 'loud' });
     } catch (error) {
-      expect((error as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['API_PORT', 'LOG_LEVEL']);
+      expect((error as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual([
+        'API_PORT',
+        'LOG_LEVEL',
+      ]);
     }
   });
 
   it('refuses the development identity provider and the embedded database in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/custos' })).not.toThrow();
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/custos', DEV_IDP_ENABLED: 'true' })).toThrow(
-      /DEV_IDP_ENABLED/,
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/custos' }),
+    ).not.toThrow();
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/custos', DEV_IDP_ENABLED: 'true' }),
+    ).toThrow(/DEV_IDP_ENABLED/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL/);
   });
 

@@ -49,6 +49,7 @@ export function toPage<Row extends { id: string; cursor_key: string | null }, It
   const last = pageRows.at(-1);
   return {
     items: pageRows.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor({ sort, key: last.cursor_key, id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ sort, key: last.cursor_key, id: last.id }) : null,
   };
 }

@@ -35,12 +35,16 @@ export async function readMigrations(dir = defaultMigrationsDir): Promise<Migrat
     });
   }
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migrations must be numbered without gaps; expected ${i + 1} at ${m.name}`);
+    if (m.version !== i + 1)
+      throw new Error(`Migrations must be numbered without gaps; expected ${i + 1} at ${m.name}`);
   });
   return migrations;
 }
 
-export async function migrate(connectionUri: string, dir = defaultMigrationsDir): Promise<{ applied: string[] }> {
+export async function migrate(
+  connectionUri: string,
+  dir = defaultMigrationsDir,
+): Promise<{ applied: string[] }> {
   const migrations = await readMigrations(dir);
   // A plain pg client, not the slonik pool: migration files hold many statements, which only
   // PostgreSQL's simple query protocol accepts, and which slonik deliberately refuses.
@@ -55,14 +59,18 @@ export async function migrate(connectionUri: string, dir = defaultMigrationsDir)
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const { rows } = await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+    const { rows } = await client.query<{ version: number; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations',
+    );
     const checksums = new Map(rows.map((r) => [r.version, r.checksum]));
     const done: string[] = [];
     for (const m of migrations) {
       const known = checksums.get(m.version);
       if (known !== undefined) {
         if (known !== m.checksum) {
-          throw new Error(`Migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`);
+          throw new Error(
+            `Migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`,
+          );
         }
         continue;
       }
@@ -77,7 +85,9 @@ export async function migrate(connectionUri: string, dir = defaultMigrationsDir)
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${m.version}_${m.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`Migration ${m.version}_${m.name} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       done.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
     }

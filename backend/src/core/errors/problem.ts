@@ -20,7 +20,13 @@ export const problemType = (code: ErrorCode) => `urn:custos:problem:${code}`;
 
 export function buildProblem(
   code: ErrorCode,
-  init: { detail?: string; instance?: string; requestId?: string; errors?: FieldError[]; extensions?: Record<string, unknown> } = {},
+  init: {
+    detail?: string;
+    instance?: string;
+    requestId?: string;
+    errors?: FieldError[];
+    extensions?: Record<string, unknown>;
+  } = {},
 ): Problem {
   const standard = {
     type: problemType(code),

@@ -16,9 +16,12 @@ import type { ErrorCode } from './error-codes.js';
 
 /** SQLSTATE classes and codes we map; see https://www.postgresql.org/docs/current/errcodes-appendix.html */
 function fromSqlState(state: string): { code: ErrorCode; detail: string } | undefined {
-  if (state === '23505') return { code: 'conflict', detail: 'A resource with the same unique value already exists.' };
-  if (state === '23503') return { code: 'invalid_reference', detail: 'A referenced resource does not exist.' };
-  if (state === '57014') return { code: 'database_timeout', detail: 'The query was cancelled after its time limit.' };
+  if (state === '23505')
+    return { code: 'conflict', detail: 'A resource with the same unique value already exists.' };
+  if (state === '23503')
+    return { code: 'invalid_reference', detail: 'A referenced resource does not exist.' };
+  if (state === '57014')
+    return { code: 'database_timeout', detail: 'The query was cancelled after its time limit.' };
   if (state === '40001' || state === '40P01') {
     return { code: 'service_unavailable', detail: 'A concurrent update interfered; retry the request.' };
   }
@@ -49,7 +52,9 @@ function fromHttpStatus(status: number, message: string): AppError {
     case 413:
       return new AppError('payload_too_large');
     case 415:
-      return new AppError('unsupported_media_type', { detail: 'Send JSON with Content-Type: application/json.' });
+      return new AppError('unsupported_media_type', {
+        detail: 'Send JSON with Content-Type: application/json.',
+      });
     case 401:
       return new AppError('unauthenticated');
     case 403:
@@ -70,13 +75,18 @@ export function toAppError(error: unknown): AppError {
     return new AppError('database_timeout', { cause: error });
   }
   if (error instanceof ConnectionError || error instanceof BackendTerminatedError) {
-    return new AppError('service_unavailable', { detail: 'The database is unavailable.', headers: { 'retry-after': '5' }, cause: error });
+    return new AppError('service_unavailable', {
+      detail: 'The database is unavailable.',
+      headers: { 'retry-after': '5' },
+      cause: error,
+    });
   }
   if (error instanceof InputSyntaxError) return new AppError('internal', { cause: error });
   const state = sqlStateOf(error);
   const mapped = state ? fromSqlState(state) : undefined;
   if (mapped) {
-    const headers: Record<string, string> = mapped.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
+    const headers: Record<string, string> =
+      mapped.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
     return new AppError(mapped.code, { detail: mapped.detail, headers, cause: error });
   }
   if (error instanceof HttpException) {

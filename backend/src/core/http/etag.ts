@@ -12,7 +12,12 @@ export function requireIfMatch(header: string | undefined): number {
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
   if (!match) {
     throw AppError.validation([
-      { location: 'header', path: 'if-match', message: 'Expected one entity tag such as "3"', code: 'invalid_format' },
+      {
+        location: 'header',
+        path: 'if-match',
+        message: 'Expected one entity tag such as "3"',
+        code: 'invalid_format',
+      },
     ]);
   }
   return Number(match[1]);

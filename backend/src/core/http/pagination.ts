@@ -26,7 +26,9 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(token: string | undefined, sort: string): Cursor | undefined {
   if (token === undefined) return undefined;
   const invalid = () =>
-    AppError.validation([{ location: 'query', path: 'cursor', message: 'Invalid or expired cursor', code: 'invalid_cursor' }]);
+    AppError.validation([
+      { location: 'query', path: 'cursor', message: 'Invalid or expired cursor', code: 'invalid_cursor' },
+    ]);
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));

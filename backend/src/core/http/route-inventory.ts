@@ -2,10 +2,11 @@
  * Lists the API's Nest routes with their contracts, from the controllers' metadata: the OpenAPI
  * document and the route inventory test both read this one list.
  */
+
+import type { INestApplicationContext } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { PUBLIC_ROUTE } from '../auth/public.decorator.js';
 import { ENDPOINT_METADATA, type EndpointSpec } from './endpoint.decorator.js';

@@ -9,12 +9,22 @@ import { ENDPOINT_METADATA, type EndpointSpec } from './endpoint.decorator.js';
 
 type Location = FieldError['location'];
 
-function check(schema: z.ZodType | undefined, value: unknown, location: Location, errors: FieldError[]): unknown {
+function check(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  location: Location,
+  errors: FieldError[],
+): unknown {
   if (!schema) return value;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    errors.push({ location, path: issue.path.map(String).join('.'), message: issue.message, code: issue.code });
+    errors.push({
+      location,
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+      code: issue.code,
+    });
   }
   return undefined;
 }

@@ -42,7 +42,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 /** Error details safe to log: the type, database code and stack frames, but not the message (it can quote input values). */
 export function loggableError(error: unknown): Record<string, unknown> {
   const e = error as { name?: string; code?: unknown; constraint?: unknown; stack?: string; cause?: unknown };
-  const frames = typeof e?.stack === 'string' ? e.stack.split('\n').filter((l) => l.trim().startsWith('at ')).slice(0, 12) : [];
+  const frames =
+    typeof e?.stack === 'string'
+      ? e.stack
+          .split('\n')
+          .filter((l) => l.trim().startsWith('at '))
+          .slice(0, 12)
+      : [];
   return {
     name: e?.name ?? typeof error,
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),

@@ -1,12 +1,12 @@
 /** No personal or health data, and no credentials, in the logs: checked on the real request pipeline. */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startTcpProxy } from '../../../../tests/support/tcp-proxy.js';
+import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
 import { createApp } from '../../app.js';
 import { loadConfig } from '../config/config.js';
 import { Database } from '../database/database.js';
 import { createDatabasePool } from '../database/pool.js';
-import { startTcpProxy } from '../../../../tests/support/tcp-proxy.js';
-import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
 import { createLogger } from './logger.js';
 
 class Capture extends Writable {
@@ -36,9 +36,19 @@ describe('log redaction', () => {
       body: { serialNumber: 'PII-TEST-1', model: 'CX', labels: { patient: 'jane-doe-1970-01-01' } },
     });
     const requests = capture.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
-    expect(requests.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual(['GET /api/v1/devices 200', 'POST /api/v1/devices 201']);
+    expect(requests.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
+      'GET /api/v1/devices 200',
+      'POST /api/v1/devices 201',
+    ]);
     expect(requests.every((r) => typeof r.requestId === 'string' && r.level === 'info')).toBe(true);
-    for (const secret of [token, token.split('.')[1] as string, 'ACME-N', 'cardio', 'jane-doe', 'PII-TEST-1']) {
+    for (const secret of [
+      token,
+      token.split('.')[1] as string,
+      'ACME-N',
+      'cardio',
+      'jane-doe',
+      'PII-TEST-1',
+    ]) {
       expect(capture.text).not.toContain(secret);
     }
   });
@@ -57,23 +67,31 @@ describe('log redaction', () => {
       OIDC_JWKS_URI: env.jwksUri,
       DEV_IDP_ENABLED: 'false',
     });
-    const pool = await createDatabasePool({ connectionUri: config.DATABASE_URL as string, maxPoolSize: 1, statementTimeoutMs: 1_000 });
+    const pool = await createDatabasePool({
+      connectionUri: config.DATABASE_URL as string,
+      maxPoolSize: 1,
+      statementTimeoutMs: 1_000,
+    });
     const app = await createApp({ config, database: new Database(pool), logDestination: fresh });
     await proxy.cut();
     try {
       const token = await t.tokenFor('privacy');
-      const res = await app.getHttpAdapter().getInstance().inject({
-        method: 'GET',
-        url: '/api/v1/devices?serialPrefix=SECRET-SERIAL',
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const res = await app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'GET',
+          url: '/api/v1/devices?serialPrefix=SECRET-SERIAL',
+          headers: { authorization: `Bearer ${token}` },
+        });
       expect(res.statusCode).toBe(503);
       expect(res.json().code).toBe('service_unavailable');
       const errors = fresh.lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ code: 'service_unavailable', err: { name: expect.any(String) } });
       expect(Array.isArray(errors[0].err.frames)).toBe(true);
-      for (const secret of ['SECRET-SERIAL', token, target.password || 'no-password']) expect(fresh.text).not.toContain(secret);
+      for (const secret of ['SECRET-SERIAL', token, target.password || 'no-password'])
+        expect(fresh.text).not.toContain(secret);
     } finally {
       await app.close();
       await pool.end().catch(() => undefined);
@@ -83,7 +101,14 @@ describe('log redaction', () => {
   it('redacts credentials if code ever logs them as fields', () => {
     const sink = new Capture();
     const logger = createLogger('info', sink);
-    logger.info({ headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' }, password: 'pw', client_secret: 's' }, 'oops');
+    logger.info(
+      {
+        headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=1' },
+        password: 'pw',
+        client_secret: 's',
+      },
+      'oops',
+    );
     expect(sink.text).not.toMatch(/abc\.def|sid=1|"pw"|"s"/);
     expect(sink.text).toContain('[redacted]');
   });

@@ -21,7 +21,12 @@ const page = `<!doctype html>
 <script src="/api/docs/init.js"></script></body></html>`;
 const init = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#api-reference' });`;
 
-export const DOCS_ROUTES = ['/api/openapi.json', '/api/docs', '/api/docs/init.js', ...Object.keys(assets).map((a) => `/api/docs/${a}`)];
+export const DOCS_ROUTES = [
+  '/api/openapi.json',
+  '/api/docs',
+  '/api/docs/init.js',
+  ...Object.keys(assets).map((a) => `/api/docs/${a}`),
+];
 
 export function registerDocsRoutes(fastify: FastifyInstance, document: () => unknown): void {
   let cached: string | undefined;
@@ -30,7 +35,9 @@ export function registerDocsRoutes(fastify: FastifyInstance, document: () => unk
     return reply.type('application/json; charset=utf-8').send(cached);
   });
   fastify.get('/api/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  fastify.get('/api/docs/init.js', async (_request, reply) => reply.type('application/javascript; charset=utf-8').send(init));
+  fastify.get('/api/docs/init.js', async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').send(init),
+  );
   for (const [file, type] of Object.entries(assets)) {
     const body = readFileSync(path.join(uiDir, file));
     fastify.get(`/api/docs/${file}`, async (_request, reply) =>

@@ -1,12 +1,16 @@
 /** Builds the OpenAPI 3.1 document from the same zod schemas that validate requests. */
 import { z } from 'zod';
-import { errorStatus, type ErrorCode } from '../errors/error-codes.js';
+import { type ErrorCode, errorStatus } from '../errors/error-codes.js';
 import type { RouteInfo } from '../http/route-inventory.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 };
 
@@ -44,9 +48,17 @@ function parameters(route: RouteInfo): JsonSchema[] {
   const out: JsonSchema[] = [];
   const add = (where: 'path' | 'query' | 'header', schema: z.ZodObject | undefined) => {
     if (!schema) return;
-    const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const json = toSchema(schema, 'input') as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: property });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: property,
+      });
     }
   };
   add('path', route.spec?.params);
@@ -61,14 +73,27 @@ export function buildOpenApi(routes: RouteInfo[], info: { version: string; issue
     const spec = route.spec;
     if (!spec) continue;
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const codes = new Set<ErrorCode>([...(route.isPublic ? [] : AUTH_ERRORS), ...COMMON_ERRORS, ...(spec.errors ?? [])]);
+    const codes = new Set<ErrorCode>([
+      ...(route.isPublic ? [] : AUTH_ERRORS),
+      ...COMMON_ERRORS,
+      ...(spec.errors ?? []),
+    ]);
     const responses: Record<string, JsonSchema> = {
       [String(spec.response.status)]: {
         description: spec.response.description,
         ...(spec.response.headers
-          ? { headers: Object.fromEntries(Object.entries(spec.response.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) }
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(spec.response.headers).map(([h, d]) => [
+                  h,
+                  { description: d, schema: { type: 'string' } },
+                ]),
+              ),
+            }
           : {}),
-        ...(spec.response.schema ? { content: { 'application/json': { schema: toSchema(spec.response.schema, 'output') } } } : {}),
+        ...(spec.response.schema
+          ? { content: { 'application/json': { schema: toSchema(spec.response.schema, 'output') } } }
+          : {}),
       },
     };
     for (const code of codes) {
@@ -88,7 +113,14 @@ export function buildOpenApi(routes: RouteInfo[], info: { version: string; issue
       ...(spec.permission ? { 'x-permission': spec.permission } : {}),
       security: route.isPublic ? [] : [{ bearer: [] }],
       parameters: parameters(route),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toSchema(spec.body, 'input') } },
+            },
+          }
+        : {}),
       responses,
     };
   }

@@ -1,22 +1,34 @@
 /** /api/v1/devices: the device registry. Thin: validate (via @Endpoint), call the service, present. */
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
-import { etagFor, ifMatchHeaders, optionalIfMatch, requireIfMatch } from '../../core/http/etag.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
+import { etagFor, ifMatchHeaders, optionalIfMatch, requireIfMatch } from '../../core/http/etag.js';
 import {
   claimDeviceBody,
   type Device,
   deviceIdParams,
   devicePageSchema,
   deviceViewSchema,
-  listDevicesQuery,
   type ListDevicesQuery,
-  registerDeviceBody,
+  listDevicesQuery,
   type RegisterDeviceBody,
-  updateDeviceBody,
+  registerDeviceBody,
   type UpdateDeviceBody,
+  updateDeviceBody,
 } from './devices.dto.js';
 import type { LifecycleAction } from './devices.lifecycle.js';
 import { DevicesService } from './devices.service.js';
@@ -38,8 +50,18 @@ const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodTy
     headers: ifMatchHeaders,
     ...(body ? { body } : {}),
     permission: `${action}:Device`,
-    response: { status: 200, description: 'The device after the transition', schema: deviceViewSchema, headers: etagHeader },
-    errors: ['not_found', 'invalid_state_transition', 'precondition_failed', ...(action === 'claim' ? (['invalid_reference'] as const) : [])],
+    response: {
+      status: 200,
+      description: 'The device after the transition',
+      schema: deviceViewSchema,
+      headers: etagHeader,
+    },
+    errors: [
+      'not_found',
+      'invalid_state_transition',
+      'precondition_failed',
+      ...(action === 'claim' ? (['invalid_reference'] as const) : []),
+    ],
   });
 
 @Controller('v1/devices')
@@ -49,7 +71,8 @@ export class DevicesController {
   @Get()
   @Endpoint({
     summary: 'List devices',
-    description: 'Only devices the caller may read are returned (filtered in SQL by the same policy as single reads).',
+    description:
+      'Only devices the caller may read are returned (filtered in SQL by the same policy as single reads).',
     tags,
     query: listDevicesQuery,
     permission: 'read:Device',
@@ -66,10 +89,19 @@ export class DevicesController {
     tags,
     body: registerDeviceBody,
     permission: 'create:Device',
-    response: { status: 201, description: 'The registered device', schema: deviceViewSchema, headers: etagHeader },
+    response: {
+      status: 201,
+      description: 'The registered device',
+      schema: deviceViewSchema,
+      headers: etagHeader,
+    },
     errors: ['conflict', 'invalid_reference'],
   })
-  async register(@CurrentActor() actor: Actor, @Body() body: RegisterDeviceBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  async register(
+    @CurrentActor() actor: Actor,
+    @Body() body: RegisterDeviceBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const device = await this.devices.register(actor, body);
     reply.header('location', `/api/v1/devices/${device.id}`);
     return present(actor, reply, device);
@@ -84,7 +116,11 @@ export class DevicesController {
     response: { status: 200, description: 'The device', schema: deviceViewSchema, headers: etagHeader },
     errors: ['not_found'],
   })
-  async get(@CurrentActor() actor: Actor, @Param() params: { id: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param() params: { id: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return present(actor, reply, await this.devices.get(actor, params.id));
   }
 
@@ -96,7 +132,12 @@ export class DevicesController {
     headers: ifMatchHeaders,
     body: updateDeviceBody,
     permission: 'update:Device',
-    response: { status: 200, description: 'The updated device', schema: deviceViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The updated device',
+      schema: deviceViewSchema,
+      headers: etagHeader,
+    },
     errors: ['not_found', 'precondition_required', 'precondition_failed', 'invalid_state_transition'],
   })
   async update(
@@ -113,7 +154,12 @@ export class DevicesController {
   @Post(':id/provision')
   @HttpCode(200)
   @transitionSpec('provision', 'Mark a manufactured device as provisioned')
-  provision(@CurrentActor() a: Actor, @Param() p: { id: string }, @Headers('if-match') m: string | undefined, @Res({ passthrough: true }) r: FastifyReply) {
+  provision(
+    @CurrentActor() a: Actor,
+    @Param() p: { id: string },
+    @Headers('if-match') m: string | undefined,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.transition(a, p.id, 'provision', m, r);
   }
 
@@ -133,26 +179,54 @@ export class DevicesController {
   @Post(':id/activate')
   @HttpCode(200)
   @transitionSpec('activate', 'Activate a claimed or suspended device')
-  activate(@CurrentActor() a: Actor, @Param() p: { id: string }, @Headers('if-match') m: string | undefined, @Res({ passthrough: true }) r: FastifyReply) {
+  activate(
+    @CurrentActor() a: Actor,
+    @Param() p: { id: string },
+    @Headers('if-match') m: string | undefined,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.transition(a, p.id, 'activate', m, r);
   }
 
   @Post(':id/suspend')
   @HttpCode(200)
   @transitionSpec('suspend', 'Suspend an active device')
-  suspend(@CurrentActor() a: Actor, @Param() p: { id: string }, @Headers('if-match') m: string | undefined, @Res({ passthrough: true }) r: FastifyReply) {
+  suspend(
+    @CurrentActor() a: Actor,
+    @Param() p: { id: string },
+    @Headers('if-match') m: string | undefined,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.transition(a, p.id, 'suspend', m, r);
   }
 
   @Post(':id/decommission')
   @HttpCode(200)
   @transitionSpec('decommission', 'Decommission a device (final)')
-  decommission(@CurrentActor() a: Actor, @Param() p: { id: string }, @Headers('if-match') m: string | undefined, @Res({ passthrough: true }) r: FastifyReply) {
+  decommission(
+    @CurrentActor() a: Actor,
+    @Param() p: { id: string },
+    @Headers('if-match') m: string | undefined,
+    @Res({ passthrough: true }) r: FastifyReply,
+  ) {
     return this.transition(a, p.id, 'decommission', m, r);
   }
 
-  private async transition(actor: Actor, id: string, action: LifecycleAction, ifMatch: string | undefined, reply: FastifyReply, siteId?: string) {
-    const device = await this.devices.transition(actor, id, action, optionalIfMatch(ifMatch), siteId ? { siteId } : {});
+  private async transition(
+    actor: Actor,
+    id: string,
+    action: LifecycleAction,
+    ifMatch: string | undefined,
+    reply: FastifyReply,
+    siteId?: string,
+  ) {
+    const device = await this.devices.transition(
+      actor,
+      id,
+      action,
+      optionalIfMatch(ifMatch),
+      siteId ? { siteId } : {},
+    );
     return present(actor, reply, device);
   }
 }

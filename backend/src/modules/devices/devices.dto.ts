@@ -2,16 +2,27 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, orderSchema, pageSchema } from '../../core/http/pagination.js';
 
-export const lifecycleStates = ['manufactured', 'provisioned', 'claimed', 'active', 'suspended', 'decommissioned'] as const;
+export const lifecycleStates = [
+  'manufactured',
+  'provisioned',
+  'claimed',
+  'active',
+  'suspended',
+  'decommissioned',
+] as const;
 export type LifecycleState = (typeof lifecycleStates)[number];
 export const dataCategories = ['operational', 'health'] as const;
 
-const labelKey = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Label keys are lower-case letters, digits, _ . -');
+const labelKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Label keys are lower-case letters, digits, _ . -');
 export const labelsSchema = z
   .record(labelKey, z.string().max(256))
   .refine((labels) => Object.keys(labels).length <= 32, 'At most 32 labels');
 
-const serialNumber = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'Letters, digits and . _ : - (max 64)');
+const serialNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'Letters, digits and . _ : - (max 64)');
 const model = z.string().trim().min(1).max(100);
 const firmwareVersion = z.string().trim().min(1).max(64);
 
@@ -33,7 +44,9 @@ export const deviceSchema = z.object({
 export type Device = z.infer<typeof deviceSchema>;
 
 /** What a caller sees: fields their policy does not grant (e.g. patientId) are absent. */
-export const deviceViewSchema = deviceSchema.partial().describe('Device; fields the caller may not read are omitted');
+export const deviceViewSchema = deviceSchema
+  .partial()
+  .describe('Device; fields the caller may not read are omitted');
 export const devicePageSchema = pageSchema(deviceViewSchema);
 
 export const deviceIdParams = z.strictObject({ id: z.uuid() });
@@ -47,7 +60,10 @@ export const listDevicesQuery = z.strictObject({
   siteId: z.uuid().optional(),
   lifecycleState: z.enum(lifecycleStates).optional(),
   model: z.string().min(1).max(100).optional(),
-  serialPrefix: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).optional(),
+  serialPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+    .optional(),
   label: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,62}=.{0,256}$/, 'Expected key=value')
@@ -76,4 +92,3 @@ export const updateDeviceBody = z
 export type UpdateDeviceBody = z.infer<typeof updateDeviceBody>;
 
 export const claimDeviceBody = z.strictObject({ siteId: z.uuid() });
-

@@ -12,7 +12,10 @@ export const transitions: Record<LifecycleAction, { from: readonly LifecycleStat
   claim: { from: ['provisioned'], to: 'claimed' },
   activate: { from: ['claimed', 'suspended'], to: 'active' },
   suspend: { from: ['active'], to: 'suspended' },
-  decommission: { from: ['manufactured', 'provisioned', 'claimed', 'active', 'suspended'], to: 'decommissioned' },
+  decommission: {
+    from: ['manufactured', 'provisioned', 'claimed', 'active', 'suspended'],
+    to: 'decommissioned',
+  },
 };
 
 export function nextState(action: LifecycleAction, current: LifecycleState): LifecycleState | undefined {

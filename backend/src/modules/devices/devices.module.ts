@@ -4,5 +4,9 @@ import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
 
-@Module({ imports: [SitesModule], controllers: [DevicesController], providers: [DevicesService, DevicesRepository] })
+@Module({
+  imports: [SitesModule],
+  controllers: [DevicesController],
+  providers: [DevicesService, DevicesRepository],
+})
 export class DevicesModule {}

@@ -1,13 +1,20 @@
 /** SQL of the device registry. Every read takes the caller's access condition, so rows the caller may not see are never fetched. */
-import { Inject, Injectable } from '@nestjs/common';
+
 import type { Condition } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { type ColumnMap, conditionToSql } from '../../core/authz/condition-sql.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { keysetClauses, toPage } from '../../core/database/keyset.js';
 import type { Cursor, Page } from '../../core/http/pagination.js';
-import { type Device, type LifecycleState, lifecycleStates, type ListDevicesQuery, dataCategories } from './devices.dto.js';
+import {
+  type Device,
+  dataCategories,
+  type LifecycleState,
+  type ListDevicesQuery,
+  lifecycleStates,
+} from './devices.dto.js';
 
 export const deviceColumns: ColumnMap = {
   id: { column: 'd.id', type: 'uuid' },
@@ -44,7 +51,11 @@ const selectColumns = sql.fragment`
   d.id, d.tenant_id, d.site_id, d.serial_number, d.model, d.firmware_version, d.labels, d.lifecycle_state,
   d.patient_id, d.data_category, d.created_at, d.updated_at, d.version`;
 
-const sortColumns = { serialNumber: 'serial_number', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
+const sortColumns = {
+  serialNumber: 'serial_number',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
 
 export function toDevice(row: DeviceRow): Device {
   return {
@@ -103,7 +114,12 @@ export class DevicesRepository {
     return toPage(rows, query.limit, query.sort, toDevice);
   }
 
-  async findOne(id: string, access: Condition, db: Queryable = this.db.pool, lock = false): Promise<Device | null> {
+  async findOne(
+    id: string,
+    access: Condition,
+    db: Queryable = this.db.pool,
+    lock = false,
+  ): Promise<Device | null> {
     const row = await db.maybeOne(sql.type(deviceRow)`
       SELECT ${selectColumns} FROM devices d
       WHERE d.id = ${id} AND ${conditionToSql(access, deviceColumns)}
@@ -124,14 +140,25 @@ export class DevicesRepository {
   async update(
     id: string,
     expectedVersion: number,
-    change: { model?: string; firmwareVersion?: string | null; labels?: Record<string, string>; lifecycleState?: LifecycleState; siteId?: string },
+    change: {
+      model?: string;
+      firmwareVersion?: string | null;
+      labels?: Record<string, string>;
+      lifecycleState?: LifecycleState;
+      siteId?: string;
+    },
     db: Queryable,
   ): Promise<Device | null> {
-    const sets: FragmentSqlToken[] = [sql.fragment`version = d.version + 1`, sql.fragment`updated_at = now()`];
+    const sets: FragmentSqlToken[] = [
+      sql.fragment`version = d.version + 1`,
+      sql.fragment`updated_at = now()`,
+    ];
     if (change.model !== undefined) sets.push(sql.fragment`model = ${change.model}`);
-    if (change.firmwareVersion !== undefined) sets.push(sql.fragment`firmware_version = ${change.firmwareVersion}`);
+    if (change.firmwareVersion !== undefined)
+      sets.push(sql.fragment`firmware_version = ${change.firmwareVersion}`);
     if (change.labels !== undefined) sets.push(sql.fragment`labels = ${sql.jsonb(change.labels)}`);
-    if (change.lifecycleState !== undefined) sets.push(sql.fragment`lifecycle_state = ${change.lifecycleState}`);
+    if (change.lifecycleState !== undefined)
+      sets.push(sql.fragment`lifecycle_state = ${change.lifecycleState}`);
     if (change.siteId !== undefined) sets.push(sql.fragment`site_id = ${change.siteId}`);
     const row = await db.maybeOne(sql.type(deviceRow)`
       UPDATE devices AS d SET ${sql.join(sets, sql.fragment`, `)}

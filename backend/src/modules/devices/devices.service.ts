@@ -1,6 +1,7 @@
 /** The device registry's rules: who may see and change which device, and how a device moves through its lifecycle. */
-import { Inject, Injectable } from '@nestjs/common';
+
 import type { Action } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
@@ -20,7 +21,11 @@ export class DevicesService {
   ) {}
 
   async list(actor: Actor, query: ListDevicesQuery): Promise<Page<Partial<Device>>> {
-    const page = await this.devices.list(actor.condition('read', 'Device'), query, decodeCursor(query.cursor, query.sort));
+    const page = await this.devices.list(
+      actor.condition('read', 'Device'),
+      query,
+      decodeCursor(query.cursor, query.sort),
+    );
     return { items: page.items.map((d) => actor.visible('Device', d)), nextCursor: page.nextCursor };
   }
 
@@ -34,7 +39,12 @@ export class DevicesService {
     const tenantId = body.tenantId ?? actor.principal.tenantId;
     if (!tenantId) {
       throw AppError.validation([
-        { location: 'body', path: 'tenantId', message: 'Required: the caller belongs to no tenant', code: 'invalid_type' },
+        {
+          location: 'body',
+          path: 'tenantId',
+          message: 'Required: the caller belongs to no tenant',
+          code: 'invalid_type',
+        },
       ]);
     }
     const candidate = {
@@ -45,7 +55,12 @@ export class DevicesService {
       labels: body.labels ?? {},
       dataCategory: body.dataCategory ?? 'operational',
     };
-    actor.assert('create', 'Device', { ...candidate, siteId: null, patientId: null, lifecycleState: 'manufactured' });
+    actor.assert('create', 'Device', {
+      ...candidate,
+      siteId: null,
+      patientId: null,
+      lifecycleState: 'manufactured',
+    });
     return this.db.transaction((tx) => this.devices.insert(candidate, tx));
   }
 
@@ -79,7 +94,12 @@ export class DevicesService {
         });
       }
       if (action === 'claim') await this.assertClaimTarget(actor, device, options.siteId as string, tx);
-      return this.applyChange(device, expectedVersion ?? device.version, { lifecycleState: to, siteId: options.siteId }, tx);
+      return this.applyChange(
+        device,
+        expectedVersion ?? device.version,
+        { lifecycleState: to, siteId: options.siteId },
+        tx,
+      );
     });
   }
 
@@ -88,7 +108,12 @@ export class DevicesService {
   }
 
   /** Claiming into a site the actor cannot see, or of another tenant, is refused as a bad reference. */
-  private async assertClaimTarget(actor: Actor, device: Device, siteId: string, tx: Queryable): Promise<void> {
+  private async assertClaimTarget(
+    actor: Actor,
+    device: Device,
+    siteId: string,
+    tx: Queryable,
+  ): Promise<void> {
     const site = await this.sites.findOne(siteId, actor.condition('read', 'Site'), tx);
     if (!site || site.tenantId !== device.tenantId) {
       throw new AppError('invalid_reference', {

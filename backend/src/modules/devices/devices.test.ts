@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const serials = (body: { items: Array<{ serialNumber?: string }> }) => body.items.map((d) => d.serialNumber).sort();
+const serials = (body: { items: Array<{ serialNumber?: string }> }) =>
+  body.items.map((d) => d.serialNumber).sort();
 
 async function deviceId(serial: string, as = 'tenant-admin'): Promise<string> {
   const res = await t.request('GET', `/api/v1/devices?serialPrefix=${serial}`, { as });
@@ -25,7 +26,11 @@ describe('reading devices', () => {
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.headers['www-authenticate']).toContain('Bearer');
-    expect(res.body).toMatchObject({ code: 'unauthenticated', status: 401, type: 'urn:custos:problem:unauthenticated' });
+    expect(res.body).toMatchObject({
+      code: 'unauthenticated',
+      status: 401,
+      type: 'urn:custos:problem:unauthenticated',
+    });
   });
 
   it('refuses a forged token', async () => {
@@ -40,7 +45,10 @@ describe('reading devices', () => {
   it('shows the Acme North operator only North devices, without health fields', async () => {
     const res = await t.request('GET', '/api/v1/devices', { as: 'operator' });
     expect(res.status).toBe(200);
-    const north = demoDevices.filter((d) => d.siteId === demoSites.north.id).map((d) => d.serial).sort();
+    const north = demoDevices
+      .filter((d) => d.siteId === demoSites.north.id)
+      .map((d) => d.serial)
+      .sort();
     expect(serials(res.body)).toEqual(north);
     for (const device of res.body.items) {
       expect(device.siteId).toBe(demoSites.north.id);
@@ -60,18 +68,29 @@ describe('reading devices', () => {
     const plain = await t.request('GET', '/api/v1/devices', { as: 'clinician' });
     expect(serials(plain.body)).toEqual(['ACME-N-0002', 'ACME-S-0002']);
     expect(plain.body.items.every((d: object) => !('patientId' in d))).toBe(true);
-    const treatment = await t.request('GET', '/api/v1/devices', { as: 'clinician', headers: { 'x-purpose-of-use': 'treatment' } });
-    expect(treatment.body.items.every((d: { patientId?: string }) => typeof d.patientId === 'string')).toBe(true);
+    const treatment = await t.request('GET', '/api/v1/devices', {
+      as: 'clinician',
+      headers: { 'x-purpose-of-use': 'treatment' },
+    });
+    expect(treatment.body.items.every((d: { patientId?: string }) => typeof d.patientId === 'string')).toBe(
+      true,
+    );
   });
 
   it('rejects an unknown purpose of use with a field error', async () => {
-    const res = await t.request('GET', '/api/v1/devices', { as: 'clinician', headers: { 'x-purpose-of-use': 'curiosity' } });
+    const res = await t.request('GET', '/api/v1/devices', {
+      as: 'clinician',
+      headers: { 'x-purpose-of-use': 'curiosity' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ location: 'header', path: 'x-purpose-of-use' });
   });
 
   it('never shows the platform admin a patient link, whatever the purpose', async () => {
-    const res = await t.request('GET', '/api/v1/devices?limit=200', { as: 'admin', headers: { 'x-purpose-of-use': 'treatment' } });
+    const res = await t.request('GET', '/api/v1/devices?limit=200', {
+      as: 'admin',
+      headers: { 'x-purpose-of-use': 'treatment' },
+    });
     expect(res.body.items).toHaveLength(demoDevices.length);
     expect(res.body.items.some((d: object) => 'patientId' in d)).toBe(false);
   });
@@ -79,7 +98,13 @@ describe('reading devices', () => {
   it('shows a data subject only the device attached to them', async () => {
     const res = await t.request('GET', '/api/v1/devices', { as: 'subject' });
     expect(serials(res.body)).toEqual(['ACME-N-0002']);
-    expect(Object.keys(res.body.items[0]).sort()).toEqual(['id', 'lifecycleState', 'model', 'patientId', 'serialNumber']);
+    expect(Object.keys(res.body.items[0]).sort()).toEqual([
+      'id',
+      'lifecycleState',
+      'model',
+      'patientId',
+      'serialNumber',
+    ]);
   });
 
   it('pages through every visible device exactly once, in either order', async () => {
@@ -106,17 +131,25 @@ describe('reading devices', () => {
   it('filters by state, site, model and label', async () => {
     const active = await t.request('GET', '/api/v1/devices?lifecycleState=active', { as: 'tenant-admin' });
     expect(serials(active.body)).toEqual(['ACME-N-0001', 'ACME-N-0002', 'ACME-S-0001']);
-    const south = await t.request('GET', `/api/v1/devices?siteId=${demoSites.south.id}`, { as: 'tenant-admin' });
+    const south = await t.request('GET', `/api/v1/devices?siteId=${demoSites.south.id}`, {
+      as: 'tenant-admin',
+    });
     expect(serials(south.body)).toEqual(['ACME-S-0001', 'ACME-S-0002']);
     const labelled = await t.request('GET', '/api/v1/devices?label=ward=icu', { as: 'tenant-admin' });
     expect(serials(labelled.body)).toEqual(['ACME-N-0001']);
-    const model = await t.request('GET', `/api/v1/devices?model=${encodeURIComponent('CX-Pulse 1')}`, { as: 'operator' });
+    const model = await t.request('GET', `/api/v1/devices?model=${encodeURIComponent('CX-Pulse 1')}`, {
+      as: 'operator',
+    });
     expect(serials(model.body)).toEqual(['ACME-N-0002', 'ACME-N-0003']);
   });
 
   it('rejects a cursor made for another sort', async () => {
     const page = await t.request('GET', '/api/v1/devices?limit=1', { as: 'tenant-admin' });
-    const res = await t.request('GET', `/api/v1/devices?limit=1&sort=createdAt&cursor=${page.body.nextCursor}`, { as: 'tenant-admin' });
+    const res = await t.request(
+      'GET',
+      `/api/v1/devices?limit=1&sort=createdAt&cursor=${page.body.nextCursor}`,
+      { as: 'tenant-admin' },
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ location: 'query', path: 'cursor' });
   });
@@ -129,7 +162,12 @@ describe('changing devices', () => {
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`/api/v1/devices/${created.body.id}`);
     expect(created.headers.etag).toBe('"1"');
-    expect(created.body).toMatchObject({ ...body, tenantId: demoTenants.acme.id, lifecycleState: 'manufactured', siteId: null });
+    expect(created.body).toMatchObject({
+      ...body,
+      tenantId: demoTenants.acme.id,
+      lifecycleState: 'manufactured',
+      siteId: null,
+    });
     const again = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', body });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('conflict');
@@ -145,13 +183,21 @@ describe('changing devices', () => {
   });
 
   it('walks the lifecycle one action at a time and refuses skipped states', async () => {
-    const created = await t.request('POST', '/api/v1/devices', { as: 'tenant-admin', body: { serialNumber: 'LIFE-1', model: 'M' } });
+    const created = await t.request('POST', '/api/v1/devices', {
+      as: 'tenant-admin',
+      body: { serialNumber: 'LIFE-1', model: 'M' },
+    });
     const id = created.body.id as string;
-    const act = (action: string, body?: unknown, as = 'tenant-admin') => t.request('POST', `/api/v1/devices/${id}/${action}`, { as, body });
+    const act = (action: string, body?: unknown, as = 'tenant-admin') =>
+      t.request('POST', `/api/v1/devices/${id}/${action}`, { as, body });
 
     const skipped = await act('activate');
     expect(skipped.status).toBe(409);
-    expect(skipped.body).toMatchObject({ code: 'invalid_state_transition', lifecycleState: 'manufactured', action: 'activate' });
+    expect(skipped.body).toMatchObject({
+      code: 'invalid_state_transition',
+      lifecycleState: 'manufactured',
+      action: 'activate',
+    });
 
     expect((await act('provision')).body.lifecycleState).toBe('provisioned');
     const foreignSite = await act('claim', { siteId: demoSites.globexLab.id });
@@ -169,7 +215,11 @@ describe('changing devices', () => {
     expect(done.body.lifecycleState).toBe('decommissioned');
     expect(done.headers.etag).toBe('"6"');
     expect((await act('activate')).status).toBe(409);
-    const patch = await t.request('PATCH', `/api/v1/devices/${id}`, { as: 'tenant-admin', body: { model: 'X' }, headers: { 'if-match': '"6"' } });
+    const patch = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'tenant-admin',
+      body: { model: 'X' },
+      headers: { 'if-match': '"6"' },
+    });
     expect(patch.status).toBe(409);
   });
 
@@ -178,16 +228,27 @@ describe('changing devices', () => {
     const current = await t.request('GET', `/api/v1/devices/${id}`, { as: 'operator' });
     const etag = current.headers.etag as string;
 
-    const missing = await t.request('PATCH', `/api/v1/devices/${id}`, { as: 'operator', body: { firmwareVersion: '2.0.0' } });
+    const missing = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'operator',
+      body: { firmwareVersion: '2.0.0' },
+    });
     expect(missing.status).toBe(428);
     expect(missing.body.code).toBe('precondition_required');
 
-    const ok = await t.request('PATCH', `/api/v1/devices/${id}`, { as: 'operator', body: { firmwareVersion: '2.0.0' }, headers: { 'if-match': etag } });
+    const ok = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'operator',
+      body: { firmwareVersion: '2.0.0' },
+      headers: { 'if-match': etag },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.firmwareVersion).toBe('2.0.0');
     expect(ok.headers.etag).not.toBe(etag);
 
-    const stale = await t.request('PATCH', `/api/v1/devices/${id}`, { as: 'operator', body: { firmwareVersion: '3.0.0' }, headers: { 'if-match': etag } });
+    const stale = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'operator',
+      body: { firmwareVersion: '3.0.0' },
+      headers: { 'if-match': etag },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.code).toBe('precondition_failed');
     const after = await t.request('GET', `/api/v1/devices/${id}`, { as: 'operator' });
@@ -196,7 +257,11 @@ describe('changing devices', () => {
 
   it('hides devices of other sites from an operator even for updates (404, not 403)', async () => {
     const id = await deviceId('ACME-S-0001');
-    const res = await t.request('PATCH', `/api/v1/devices/${id}`, { as: 'operator', body: { model: 'X' }, headers: { 'if-match': '"1"' } });
+    const res = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'operator',
+      body: { model: 'X' },
+      headers: { 'if-match': '"1"' },
+    });
     expect(res.status).toBe(404);
   });
 });

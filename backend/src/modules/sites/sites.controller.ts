@@ -1,9 +1,21 @@
 /** /api/v1/sites */
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
+import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import {
   type CreateSiteBody,
   createSiteBody,
@@ -31,7 +43,13 @@ export class SitesController {
   constructor(@Inject(SitesService) private readonly sites: SitesService) {}
 
   @Get()
-  @Endpoint({ summary: 'List sites', tags, query: listSitesQuery, permission: 'read:Site', response: { status: 200, description: 'A page of sites', schema: sitePageSchema } })
+  @Endpoint({
+    summary: 'List sites',
+    tags,
+    query: listSitesQuery,
+    permission: 'read:Site',
+    response: { status: 200, description: 'A page of sites', schema: sitePageSchema },
+  })
   list(@CurrentActor() actor: Actor, @Query() query: ListSitesQuery) {
     return this.sites.list(actor, query);
   }
@@ -46,7 +64,11 @@ export class SitesController {
     response: { status: 201, description: 'The new site', schema: siteViewSchema, headers: etagHeader },
     errors: ['conflict', 'invalid_reference'],
   })
-  async create(@CurrentActor() actor: Actor, @Body() body: CreateSiteBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateSiteBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const site = await this.sites.create(actor, body);
     reply.header('location', `/api/v1/sites/${site.id}`);
     return present(actor, reply, site);
@@ -61,7 +83,11 @@ export class SitesController {
     response: { status: 200, description: 'The site', schema: siteViewSchema, headers: etagHeader },
     errors: ['not_found'],
   })
-  async get(@CurrentActor() actor: Actor, @Param() params: { id: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param() params: { id: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return present(actor, reply, await this.sites.get(actor, params.id));
   }
 

@@ -3,5 +3,9 @@ import { SitesController } from './sites.controller.js';
 import { SitesRepository } from './sites.repository.js';
 import { SitesService } from './sites.service.js';
 
-@Module({ controllers: [SitesController], providers: [SitesService, SitesRepository], exports: [SitesRepository] })
+@Module({
+  controllers: [SitesController],
+  providers: [SitesService, SitesRepository],
+  exports: [SitesRepository],
+})
 export class SitesModule {}

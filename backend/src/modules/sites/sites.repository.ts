@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { Condition } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { type ColumnMap, conditionToSql } from '../../core/authz/condition-sql.js';
@@ -66,14 +66,22 @@ export class SitesRepository {
     return row ? toSite(row) : null;
   }
 
-  async insert(site: { tenantId: string; code: string; name: string; timezone: string }, db: Queryable): Promise<Site> {
+  async insert(
+    site: { tenantId: string; code: string; name: string; timezone: string },
+    db: Queryable,
+  ): Promise<Site> {
     const row = await db.one(sql.type(siteRow)`
       INSERT INTO sites AS s (tenant_id, code, name, timezone)
       VALUES (${site.tenantId}, ${site.code}, ${site.name}, ${site.timezone}) RETURNING ${selectColumns}`);
     return toSite(row);
   }
 
-  async update(id: string, expectedVersion: number, change: { name?: string; timezone?: string }, db: Queryable): Promise<Site | null> {
+  async update(
+    id: string,
+    expectedVersion: number,
+    change: { name?: string; timezone?: string },
+    db: Queryable,
+  ): Promise<Site | null> {
     const row = await db.maybeOne(sql.type(siteRow)`
       UPDATE sites AS s SET
         name = COALESCE(${change.name ?? null}, s.name),

@@ -15,7 +15,11 @@ export class SitesService {
   ) {}
 
   async list(actor: Actor, query: ListSitesQuery): Promise<Page<Partial<Site>>> {
-    const page = await this.sites.list(actor.condition('read', 'Site'), query, decodeCursor(query.cursor, query.sort));
+    const page = await this.sites.list(
+      actor.condition('read', 'Site'),
+      query,
+      decodeCursor(query.cursor, query.sort),
+    );
     return { items: page.items.map((s) => actor.visible('Site', s)), nextCursor: page.nextCursor };
   }
 
@@ -27,7 +31,12 @@ export class SitesService {
     const tenantId = body.tenantId ?? actor.principal.tenantId;
     if (!tenantId) {
       throw AppError.validation([
-        { location: 'body', path: 'tenantId', message: 'Required: the caller belongs to no tenant', code: 'invalid_type' },
+        {
+          location: 'body',
+          path: 'tenantId',
+          message: 'Required: the caller belongs to no tenant',
+          code: 'invalid_type',
+        },
       ]);
     }
     const site = { tenantId, code: body.code, name: body.name, timezone: body.timezone ?? 'UTC' };

@@ -1,9 +1,21 @@
 /** /api/v1/tenants */
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
+import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import {
   type CreateTenantBody,
   createTenantBody,
@@ -31,7 +43,13 @@ export class TenantsController {
   constructor(@Inject(TenantsService) private readonly tenants: TenantsService) {}
 
   @Get()
-  @Endpoint({ summary: 'List tenants', tags, query: listTenantsQuery, permission: 'read:Tenant', response: { status: 200, description: 'A page of tenants', schema: tenantPageSchema } })
+  @Endpoint({
+    summary: 'List tenants',
+    tags,
+    query: listTenantsQuery,
+    permission: 'read:Tenant',
+    response: { status: 200, description: 'A page of tenants', schema: tenantPageSchema },
+  })
   list(@CurrentActor() actor: Actor, @Query() query: ListTenantsQuery) {
     return this.tenants.list(actor, query);
   }
@@ -46,7 +64,11 @@ export class TenantsController {
     response: { status: 201, description: 'The new tenant', schema: tenantViewSchema, headers: etagHeader },
     errors: ['conflict'],
   })
-  async create(@CurrentActor() actor: Actor, @Body() body: CreateTenantBody, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateTenantBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const tenant = await this.tenants.create(actor, body);
     reply.header('location', `/api/v1/tenants/${tenant.id}`);
     return present(actor, reply, tenant);
@@ -61,7 +83,11 @@ export class TenantsController {
     response: { status: 200, description: 'The tenant', schema: tenantViewSchema, headers: etagHeader },
     errors: ['not_found'],
   })
-  async get(@CurrentActor() actor: Actor, @Param() params: { id: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param() params: { id: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return present(actor, reply, await this.tenants.get(actor, params.id));
   }
 
@@ -73,7 +99,12 @@ export class TenantsController {
     headers: ifMatchHeaders,
     body: updateTenantBody,
     permission: 'update:Tenant',
-    response: { status: 200, description: 'The updated tenant', schema: tenantViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The updated tenant',
+      schema: tenantViewSchema,
+      headers: etagHeader,
+    },
     errors: ['not_found', 'precondition_required', 'precondition_failed'],
   })
   async update(

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { Condition } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { type ColumnMap, conditionToSql } from '../../core/authz/condition-sql.js';
@@ -65,7 +65,12 @@ export class TenantsRepository {
     );
   }
 
-  async update(id: string, expectedVersion: number, change: { name: string }, db: Queryable): Promise<Tenant | null> {
+  async update(
+    id: string,
+    expectedVersion: number,
+    change: { name: string },
+    db: Queryable,
+  ): Promise<Tenant | null> {
     const row = await db.maybeOne(sql.type(tenantRow)`
       UPDATE tenants AS t SET name = ${change.name}, version = t.version + 1, updated_at = now()
       WHERE t.id = ${id} AND t.version = ${expectedVersion} RETURNING ${selectColumns}`);

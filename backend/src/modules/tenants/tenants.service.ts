@@ -14,7 +14,11 @@ export class TenantsService {
   ) {}
 
   async list(actor: Actor, query: ListTenantsQuery): Promise<Page<Partial<Tenant>>> {
-    const page = await this.tenants.list(actor.condition('read', 'Tenant'), query, decodeCursor(query.cursor, query.sort));
+    const page = await this.tenants.list(
+      actor.condition('read', 'Tenant'),
+      query,
+      decodeCursor(query.cursor, query.sort),
+    );
     return { items: page.items.map((t) => actor.visible('Tenant', t)), nextCursor: page.nextCursor };
   }
 

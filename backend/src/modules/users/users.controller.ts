@@ -2,8 +2,8 @@
 import { Body, Controller, Get, Headers, Inject, Param, Patch, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
+import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import {
   type ListUsersQuery,
   listUsersQuery,
@@ -29,7 +29,13 @@ export class UsersController {
   constructor(@Inject(UsersService) private readonly users: UsersService) {}
 
   @Get()
-  @Endpoint({ summary: 'List users', tags, query: listUsersQuery, permission: 'read:User', response: { status: 200, description: 'A page of users', schema: userPageSchema } })
+  @Endpoint({
+    summary: 'List users',
+    tags,
+    query: listUsersQuery,
+    permission: 'read:User',
+    response: { status: 200, description: 'A page of users', schema: userPageSchema },
+  })
   list(@CurrentActor() actor: Actor, @Query() query: ListUsersQuery) {
     return this.users.list(actor, query);
   }
@@ -39,7 +45,12 @@ export class UsersController {
     summary: 'The signed-in user',
     tags,
     permission: 'read:User',
-    response: { status: 200, description: 'The caller’s own user record', schema: userViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The caller’s own user record',
+      schema: userViewSchema,
+      headers: etagHeader,
+    },
   })
   async me(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     return present(actor, reply, await this.users.get(actor, actor.principal.userId));
@@ -54,7 +65,11 @@ export class UsersController {
     response: { status: 200, description: 'The user', schema: userViewSchema, headers: etagHeader },
     errors: ['not_found'],
   })
-  async get(@CurrentActor() actor: Actor, @Param() params: { id: string }, @Res({ passthrough: true }) reply: FastifyReply) {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param() params: { id: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return present(actor, reply, await this.users.get(actor, params.id));
   }
 

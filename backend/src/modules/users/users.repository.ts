@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { Condition } from '@custos/policies';
+import { Inject, Injectable } from '@nestjs/common';
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { type ColumnMap, conditionToSql } from '../../core/authz/condition-sql.js';
@@ -72,10 +72,19 @@ export class UsersRepository {
     return row ? toUser(row) : null;
   }
 
-  async update(id: string, expectedVersion: number, change: UpdateUserBody, db: Queryable): Promise<User | null> {
-    const sets: FragmentSqlToken[] = [sql.fragment`version = u.version + 1`, sql.fragment`updated_at = now()`];
+  async update(
+    id: string,
+    expectedVersion: number,
+    change: UpdateUserBody,
+    db: Queryable,
+  ): Promise<User | null> {
+    const sets: FragmentSqlToken[] = [
+      sql.fragment`version = u.version + 1`,
+      sql.fragment`updated_at = now()`,
+    ];
     if (change.displayName !== undefined) sets.push(sql.fragment`display_name = ${change.displayName}`);
-    if (change.attributes !== undefined) sets.push(sql.fragment`attributes = ${sql.jsonb(change.attributes)}`);
+    if (change.attributes !== undefined)
+      sets.push(sql.fragment`attributes = ${sql.jsonb(change.attributes)}`);
     const row = await db.maybeOne(sql.type(userRow)`
       UPDATE users AS u SET ${sql.join(sets, sql.fragment`, `)}
       WHERE u.id = ${id} AND u.version = ${expectedVersion} RETURNING ${selectColumns}`);

@@ -14,7 +14,11 @@ export class UsersService {
   ) {}
 
   async list(actor: Actor, query: ListUsersQuery): Promise<Page<Partial<User>>> {
-    const page = await this.users.list(actor.condition('read', 'User'), query, decodeCursor(query.cursor, query.sort));
+    const page = await this.users.list(
+      actor.condition('read', 'User'),
+      query,
+      decodeCursor(query.cursor, query.sort),
+    );
     return { items: page.items.map((u) => actor.visible('User', u)), nextCursor: page.nextCursor };
   }
 

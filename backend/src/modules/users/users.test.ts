@@ -1,0 +1,56 @@
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
+import { demoTenants, demoUserByName } from '../../launcher/demo-data.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+describe('users', () => {
+  it('creates or refreshes the user from token claims on first sight', async () => {
+    await t.pool.query(sql.unsafe`DELETE FROM users WHERE username = 'auditor'`);
+    const me = await t.request('GET', '/api/v1/users/me', { as: 'auditor' });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ username: 'auditor', roles: ['auditor'], tenantId: demoTenants.acme.id });
+    const row = await t.pool.one(sql.type(z.object({ external_id: z.string(), last_seen_at: z.string() }))`
+      SELECT external_id, last_seen_at FROM users WHERE username = 'auditor'`);
+    expect(row.external_id).toBe(demoUserByName('auditor')?.id);
+  });
+
+  it('lets everyone read themselves but only tenant staff read the tenant’s users', async () => {
+    const self = await t.request('GET', '/api/v1/users/me', { as: 'subject' });
+    expect(self.status).toBe(200);
+    const subjectList = await t.request('GET', '/api/v1/users', { as: 'subject' });
+    expect(subjectList.body.items.map((u: { username: string }) => u.username)).toEqual(['subject']);
+    const adminList = await t.request('GET', '/api/v1/users?limit=200', { as: 'tenant-admin' });
+    const names = adminList.body.items.map((u: { username: string }) => u.username);
+    expect(names).toContain('clinician');
+    expect(names).not.toContain('operator-globex');
+    expect(names).not.toContain('admin');
+  });
+
+  it('lets the tenant admin change attributes with If-Match, not an operator', async () => {
+    const clinician = demoUserByName('clinician')?.id as string;
+    const read = await t.request('GET', `/api/v1/users/${clinician}`, { as: 'tenant-admin' });
+    const changed = await t.request('PATCH', `/api/v1/users/${clinician}`, {
+      as: 'tenant-admin',
+      body: { displayName: 'Dr. Example', attributes: { department: 'cardiology' } },
+      headers: { 'if-match': read.headers.etag as string },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({
+      displayName: 'Dr. Example',
+      attributes: { department: 'cardiology' },
+    });
+    const operator = await t.request('PATCH', `/api/v1/users/${clinician}`, {
+      as: 'operator',
+      body: { displayName: 'X' },
+      headers: { 'if-match': changed.headers.etag as string },
+    });
+    expect(operator.status).toBe(404); // the operator cannot even see the clinician's record
+  });
+});
