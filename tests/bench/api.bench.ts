@@ -77,6 +77,7 @@ try {
         EMBEDDED_PG_DATA_DIR: path.join(dir, 'pg'),
         DEV_IDP_KEYS_FILE: path.join(dir, 'jwks.json'),
         LOG_LEVEL: 'warn',
+        DATABASE_URL: '', // always a fresh embedded server, so runs compare like with like
       },
       'API ready at',
     ),

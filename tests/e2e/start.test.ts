@@ -22,7 +22,8 @@ interface Started {
 
 async function start(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [launcher], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    // DATABASE_URL is cleared: this is the embedded default, whatever server the suite targets.
+    env: { ...process.env, ...env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
