@@ -28,12 +28,23 @@ export function optionalIfMatch(header: string | undefined): number | undefined 
   return header === undefined || header.trim() === '' ? undefined : requireIfMatch(header);
 }
 
-/** 412 unless the stored version is the one the caller last read. */
-export function assertVersion(resource: string, current: number, expected: number): void {
-  if (current !== expected) throw versionConflict(resource, current);
+/**
+ * Optimistic concurrency for one change: 412 unless the stored version is the one the caller last
+ * read, and 412 again if someone else's change lands between our read and our write.
+ */
+export async function updateVersioned<T extends { version: number }>(
+  resource: string,
+  current: T,
+  expectedVersion: number,
+  update: () => Promise<T | null>,
+): Promise<T> {
+  if (current.version !== expectedVersion) throw versionConflict(resource, current.version);
+  const updated = await update();
+  if (!updated) throw versionConflict(resource, current.version);
+  return updated;
 }
 
-export const versionConflict = (resource: string, current: number) =>
+const versionConflict = (resource: string, current: number) =>
   new AppError('precondition_failed', {
     detail: `The ${resource.toLowerCase()} was changed since you read it; read it again and retry.`,
     extensions: { currentVersion: current },

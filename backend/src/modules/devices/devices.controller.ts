@@ -16,7 +16,8 @@ import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
-import { etagFor, ifMatchHeaders, optionalIfMatch, requireIfMatch } from '../../core/http/etag.js';
+import { ifMatchHeaders, optionalIfMatch, requireIfMatch } from '../../core/http/etag.js';
+import { etagResponseHeader, presentResource } from '../../core/http/present.js';
 import {
   claimDeviceBody,
   type Device,
@@ -34,12 +35,9 @@ import type { LifecycleAction } from './devices.lifecycle.js';
 import { DevicesService } from './devices.service.js';
 
 const tags = ['devices'];
-const etagHeader = { etag: 'Entity tag of this version; send it back in If-Match to change the device' };
 
-function present(actor: Actor, reply: FastifyReply, device: Device) {
-  reply.header('etag', etagFor(device.version));
-  return actor.visible('Device', device);
-}
+const present = (actor: Actor, reply: FastifyReply, device: Device) =>
+  presentResource(actor, reply, 'Device', device);
 
 const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodType) =>
   Endpoint({
@@ -54,7 +52,7 @@ const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodTy
       status: 200,
       description: 'The device after the transition',
       schema: deviceViewSchema,
-      headers: etagHeader,
+      headers: etagResponseHeader,
     },
     errors: [
       'not_found',
@@ -93,7 +91,7 @@ export class DevicesController {
       status: 201,
       description: 'The registered device',
       schema: deviceViewSchema,
-      headers: etagHeader,
+      headers: etagResponseHeader,
     },
     errors: ['conflict', 'invalid_reference'],
   })
@@ -113,7 +111,12 @@ export class DevicesController {
     tags,
     params: deviceIdParams,
     permission: 'read:Device',
-    response: { status: 200, description: 'The device', schema: deviceViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The device',
+      schema: deviceViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['not_found'],
   })
   async get(
@@ -136,7 +139,7 @@ export class DevicesController {
       status: 200,
       description: 'The updated device',
       schema: deviceViewSchema,
-      headers: etagHeader,
+      headers: etagResponseHeader,
     },
     errors: ['not_found', 'precondition_required', 'precondition_failed', 'invalid_state_transition'],
   })

@@ -5,8 +5,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
-import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import { presentPage } from '../../core/http/present.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import type { Device, ListDevicesQuery, RegisterDeviceBody, UpdateDeviceBody } from './devices.dto.js';
 import { type LifecycleAction, nextState } from './devices.lifecycle.js';
@@ -26,7 +27,7 @@ export class DevicesService {
       query,
       decodeCursor(query.cursor, query.sort),
     );
-    return { items: page.items.map((d) => actor.visible('Device', d)), nextCursor: page.nextCursor };
+    return presentPage(actor, 'Device', page);
   }
 
   async get(actor: Actor, id: string): Promise<Device> {
@@ -129,9 +130,8 @@ export class DevicesService {
     change: Parameters<DevicesRepository['update']>[2],
     tx: Queryable,
   ): Promise<Device> {
-    assertVersion('Device', device.version, expectedVersion);
-    const updated = await this.devices.update(device.id, expectedVersion, change, tx);
-    if (!updated) throw versionConflict('Device', device.version);
-    return updated;
+    return updateVersioned('Device', device, expectedVersion, () =>
+      this.devices.update(device.id, expectedVersion, change, tx),
+    );
   }
 }

@@ -15,7 +15,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { etagResponseHeader, presentResource } from '../../core/http/present.js';
 import {
   type CreateSiteBody,
   createSiteBody,
@@ -31,12 +32,9 @@ import {
 import { SitesService } from './sites.service.js';
 
 const tags = ['sites'];
-const etagHeader = { etag: 'Entity tag of this version, for If-Match' };
 
-function present(actor: Actor, reply: FastifyReply, site: Site) {
-  reply.header('etag', etagFor(site.version));
-  return actor.visible('Site', site);
-}
+const present = (actor: Actor, reply: FastifyReply, site: Site) =>
+  presentResource(actor, reply, 'Site', site);
 
 @Controller('v1/sites')
 export class SitesController {
@@ -61,7 +59,12 @@ export class SitesController {
     tags,
     body: createSiteBody,
     permission: 'create:Site',
-    response: { status: 201, description: 'The new site', schema: siteViewSchema, headers: etagHeader },
+    response: {
+      status: 201,
+      description: 'The new site',
+      schema: siteViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['conflict', 'invalid_reference'],
   })
   async create(
@@ -80,7 +83,7 @@ export class SitesController {
     tags,
     params: siteIdParams,
     permission: 'read:Site',
-    response: { status: 200, description: 'The site', schema: siteViewSchema, headers: etagHeader },
+    response: { status: 200, description: 'The site', schema: siteViewSchema, headers: etagResponseHeader },
     errors: ['not_found'],
   })
   async get(
@@ -99,7 +102,12 @@ export class SitesController {
     headers: ifMatchHeaders,
     body: updateSiteBody,
     permission: 'update:Site',
-    response: { status: 200, description: 'The updated site', schema: siteViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The updated site',
+      schema: siteViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['not_found', 'precondition_required', 'precondition_failed'],
   })
   async update(

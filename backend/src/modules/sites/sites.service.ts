@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
-import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import { presentPage } from '../../core/http/present.js';
 import type { CreateSiteBody, ListSitesQuery, Site, UpdateSiteBody } from './sites.dto.js';
 import { SitesRepository } from './sites.repository.js';
 
@@ -20,7 +21,7 @@ export class SitesService {
       query,
       decodeCursor(query.cursor, query.sort),
     );
-    return { items: page.items.map((s) => actor.visible('Site', s)), nextCursor: page.nextCursor };
+    return presentPage(actor, 'Site', page);
   }
 
   get(actor: Actor, id: string): Promise<Site> {
@@ -47,10 +48,9 @@ export class SitesService {
   update(actor: Actor, id: string, expectedVersion: number, change: UpdateSiteBody): Promise<Site> {
     return this.db.transaction(async (tx) => {
       const site = await actor.load('update', 'Site', (access) => this.sites.findOne(id, access, tx));
-      assertVersion('Site', site.version, expectedVersion);
-      const updated = await this.sites.update(id, expectedVersion, change, tx);
-      if (!updated) throw versionConflict('Site', site.version);
-      return updated;
+      return updateVersioned('Site', site, expectedVersion, () =>
+        this.sites.update(id, expectedVersion, change, tx),
+      );
     });
   }
 }

@@ -15,7 +15,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { etagResponseHeader, presentResource } from '../../core/http/present.js';
 import {
   type CreateTenantBody,
   createTenantBody,
@@ -31,12 +32,9 @@ import {
 import { TenantsService } from './tenants.service.js';
 
 const tags = ['tenants'];
-const etagHeader = { etag: 'Entity tag of this version, for If-Match' };
 
-function present(actor: Actor, reply: FastifyReply, tenant: Tenant) {
-  reply.header('etag', etagFor(tenant.version));
-  return actor.visible('Tenant', tenant);
-}
+const present = (actor: Actor, reply: FastifyReply, tenant: Tenant) =>
+  presentResource(actor, reply, 'Tenant', tenant);
 
 @Controller('v1/tenants')
 export class TenantsController {
@@ -61,7 +59,12 @@ export class TenantsController {
     tags,
     body: createTenantBody,
     permission: 'create:Tenant',
-    response: { status: 201, description: 'The new tenant', schema: tenantViewSchema, headers: etagHeader },
+    response: {
+      status: 201,
+      description: 'The new tenant',
+      schema: tenantViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['conflict'],
   })
   async create(
@@ -80,7 +83,12 @@ export class TenantsController {
     tags,
     params: tenantIdParams,
     permission: 'read:Tenant',
-    response: { status: 200, description: 'The tenant', schema: tenantViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The tenant',
+      schema: tenantViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['not_found'],
   })
   async get(
@@ -103,7 +111,7 @@ export class TenantsController {
       status: 200,
       description: 'The updated tenant',
       schema: tenantViewSchema,
-      headers: etagHeader,
+      headers: etagResponseHeader,
     },
     errors: ['not_found', 'precondition_required', 'precondition_failed'],
   })

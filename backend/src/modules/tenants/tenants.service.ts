@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
-import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import { presentPage } from '../../core/http/present.js';
 import type { CreateTenantBody, ListTenantsQuery, Tenant, UpdateTenantBody } from './tenants.dto.js';
 import { TenantsRepository } from './tenants.repository.js';
 
@@ -19,7 +20,7 @@ export class TenantsService {
       query,
       decodeCursor(query.cursor, query.sort),
     );
-    return { items: page.items.map((t) => actor.visible('Tenant', t)), nextCursor: page.nextCursor };
+    return presentPage(actor, 'Tenant', page);
   }
 
   get(actor: Actor, id: string): Promise<Tenant> {
@@ -34,10 +35,9 @@ export class TenantsService {
   update(actor: Actor, id: string, expectedVersion: number, change: UpdateTenantBody): Promise<Tenant> {
     return this.db.transaction(async (tx) => {
       const tenant = await actor.load('update', 'Tenant', (access) => this.tenants.findOne(id, access, tx));
-      assertVersion('Tenant', tenant.version, expectedVersion);
-      const updated = await this.tenants.update(id, expectedVersion, change, tx);
-      if (!updated) throw versionConflict('Tenant', tenant.version);
-      return updated;
+      return updateVersioned('Tenant', tenant, expectedVersion, () =>
+        this.tenants.update(id, expectedVersion, change, tx),
+      );
     });
   }
 }

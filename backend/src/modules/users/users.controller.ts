@@ -3,7 +3,8 @@ import { Body, Controller, Get, Headers, Inject, Param, Patch, Query, Res } from
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
-import { etagFor, ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
+import { etagResponseHeader, presentResource } from '../../core/http/present.js';
 import {
   type ListUsersQuery,
   listUsersQuery,
@@ -17,12 +18,9 @@ import {
 import { UsersService } from './users.service.js';
 
 const tags = ['users'];
-const etagHeader = { etag: 'Entity tag of this version, for If-Match' };
 
-function present(actor: Actor, reply: FastifyReply, user: User) {
-  reply.header('etag', etagFor(user.version));
-  return actor.visible('User', user);
-}
+const present = (actor: Actor, reply: FastifyReply, user: User) =>
+  presentResource(actor, reply, 'User', user);
 
 @Controller('v1/users')
 export class UsersController {
@@ -49,7 +47,7 @@ export class UsersController {
       status: 200,
       description: 'The caller’s own user record',
       schema: userViewSchema,
-      headers: etagHeader,
+      headers: etagResponseHeader,
     },
   })
   async me(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -62,7 +60,7 @@ export class UsersController {
     tags,
     params: userIdParams,
     permission: 'read:User',
-    response: { status: 200, description: 'The user', schema: userViewSchema, headers: etagHeader },
+    response: { status: 200, description: 'The user', schema: userViewSchema, headers: etagResponseHeader },
     errors: ['not_found'],
   })
   async get(
@@ -82,7 +80,12 @@ export class UsersController {
     headers: ifMatchHeaders,
     body: updateUserBody,
     permission: 'update:User',
-    response: { status: 200, description: 'The updated user', schema: userViewSchema, headers: etagHeader },
+    response: {
+      status: 200,
+      description: 'The updated user',
+      schema: userViewSchema,
+      headers: etagResponseHeader,
+    },
     errors: ['not_found', 'precondition_required', 'precondition_failed'],
   })
   async update(

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
-import { assertVersion, versionConflict } from '../../core/http/etag.js';
+import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
+import { presentPage } from '../../core/http/present.js';
 import type { ListUsersQuery, UpdateUserBody, User } from './users.dto.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -19,7 +20,7 @@ export class UsersService {
       query,
       decodeCursor(query.cursor, query.sort),
     );
-    return { items: page.items.map((u) => actor.visible('User', u)), nextCursor: page.nextCursor };
+    return presentPage(actor, 'User', page);
   }
 
   get(actor: Actor, id: string): Promise<User> {
@@ -29,10 +30,9 @@ export class UsersService {
   update(actor: Actor, id: string, expectedVersion: number, change: UpdateUserBody): Promise<User> {
     return this.db.transaction(async (tx) => {
       const user = await actor.load('update', 'User', (access) => this.users.findOne(id, access, tx));
-      assertVersion('User', user.version, expectedVersion);
-      const updated = await this.users.update(id, expectedVersion, change, tx);
-      if (!updated) throw versionConflict('User', user.version);
-      return updated;
+      return updateVersioned('User', user, expectedVersion, () =>
+        this.users.update(id, expectedVersion, change, tx),
+      );
     });
   }
 }
