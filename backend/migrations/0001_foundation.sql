@@ -55,13 +55,18 @@ CREATE TABLE users (
   FOREIGN KEY (tenant_id, subject_patient_id) REFERENCES patients (tenant_id, id)
 );
 CREATE INDEX users_tenant_idx ON users (tenant_id, username, id);
+ALTER TABLE users ADD CONSTRAINT users_tenant_id_id_key UNIQUE (tenant_id, id);
 
 -- Care relationships: which clinician may see which patient's data (HIPAA minimum necessary).
+-- Both sides must belong to the same tenant: the composite keys make a cross-tenant assignment impossible.
 CREATE TABLE care_assignments (
-  user_id     uuid NOT NULL REFERENCES users (id),
-  patient_id  uuid NOT NULL REFERENCES patients (id),
+  tenant_id   uuid NOT NULL,
+  user_id     uuid NOT NULL,
+  patient_id  uuid NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (user_id, patient_id)
+  PRIMARY KEY (user_id, patient_id),
+  FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id),
+  FOREIGN KEY (tenant_id, patient_id) REFERENCES patients (tenant_id, id)
 );
 
 CREATE TABLE devices (

@@ -1,4 +1,5 @@
 /** Cross-cutting behaviour of the API: problem+json for every failure, request ids, health, metrics, OpenAPI. */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../backend/src/core/http/route-inventory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -92,6 +93,19 @@ describe('health and metrics', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', identityProvider: 'up' } });
   });
 
+  it('stays ready when the identity provider is unreachable, and says so', async () => {
+    const idpDown = await createTestApp({
+      env: { OIDC_JWKS_URI: 'http://127.0.0.1:9/realms/custos/protocol/openid-connect/certs' },
+    });
+    try {
+      const ready = await idpDown.request('GET', '/api/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks).toEqual({ database: 'up', identityProvider: 'down' });
+    } finally {
+      await idpDown.close();
+    }
+  });
+
   it('exposes Prometheus metrics labelled by route template, never by id', async () => {
     const id = '0a1c0000-0000-4000-8000-000000000001';
     await t.request('GET', `/api/v1/tenants/${id}`, { as: 'admin' });
@@ -124,6 +138,13 @@ describe('OpenAPI', () => {
     ]);
     expect(register['x-permission']).toBe('create:Device');
     expect(doc.paths['/api/v1/devices/{id}'].patch.responses['412']).toBeDefined();
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const doc = (await t.request('GET', '/api/openapi.json')).body;
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it('serves an interactive reference without any CDN', async () => {

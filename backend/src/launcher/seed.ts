@@ -96,7 +96,8 @@ export async function seedDemo(pool: DatabasePool, issuer: string): Promise<void
         ON CONFLICT (id) DO NOTHING`);
       for (const patientId of u.assignedPatientIds) {
         await tx.query(sql.unsafe`
-          INSERT INTO care_assignments (user_id, patient_id) VALUES (${u.id}, ${patientId}) ON CONFLICT DO NOTHING`);
+          INSERT INTO care_assignments (tenant_id, user_id, patient_id)
+          VALUES (${u.tenantId}, ${u.id}, ${patientId}) ON CONFLICT DO NOTHING`);
       }
     }
     for (const d of demoDevices) {

@@ -49,6 +49,22 @@ describe('migrations', () => {
     await expect(migrate(url, dir)).rejects.toThrow(/changed after it was applied/);
   });
 
+  it('run a migration marked no-transaction outside a transaction (CREATE INDEX CONCURRENTLY)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'custos-migrations-'));
+    await cp(defaultMigrationsDir, dir, { recursive: true });
+    const next = (await readMigrations(dir)).length + 1;
+    await writeFile(
+      path.join(dir, `${String(next).padStart(4, '0')}_concurrent_index.sql`),
+      '-- custos:no-transaction\nCREATE INDEX CONCURRENTLY devices_model_idx ON devices (model);\n',
+    );
+    expect((await migrate(url, dir)).applied).toEqual([`${String(next).padStart(4, '0')}_concurrent_index`]);
+    const db = await createDatabasePool({ connectionUri: url, maxPoolSize: 1, statementTimeoutMs: 5_000 });
+    const valid = await db.maybeOneFirst(sql.unsafe`
+      SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'devices_model_idx'`);
+    await db.end();
+    expect(valid).toBe(true);
+  });
+
   it('refuse badly named or gapped migration files', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'custos-migrations-'));
     await writeFile(path.join(dir, '0001_ok.sql'), 'SELECT 1;');
@@ -86,6 +102,15 @@ describe('schema invariants', () => {
         sql.unsafe`UPDATE devices SET lifecycle_state = 'manufactured' WHERE serial_number = 'ACME-U-0002'`,
       ),
     ).rejects.toMatchObject({ cause: { code: '23514' } });
+  });
+
+  it('refuses a care assignment across tenants', async () => {
+    await expect(
+      pool.query(sql.unsafe`
+        INSERT INTO care_assignments (tenant_id, user_id, patient_id)
+        SELECT ${demoTenants.globex.id}, u.id, p.id FROM users u, patients p
+        WHERE u.username = 'operator-globex' AND p.code = 'PT-0001'`),
+    ).rejects.toMatchObject({ cause: { code: '23503' } });
   });
 
   it('refuses a device pointing at another tenant’s site', async () => {

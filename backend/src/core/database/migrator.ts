@@ -11,6 +11,9 @@ import pg from 'pg';
 
 export const defaultMigrationsDir = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
+/** A migration whose first line is this marker runs outside a transaction. */
+const NO_TRANSACTION = /^--\s*custos:no-transaction\b/;
+
 const MIGRATION_LOCK_ID = 4_201_871_114; // arbitrary, stable: "custos migrations"
 
 export interface MigrationFile {
@@ -74,17 +77,26 @@ export async function migrate(
         }
         continue;
       }
-      try {
-        await client.query('BEGIN');
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+      const record = () =>
+        client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
           m.version,
           m.name,
           m.checksum,
         ]);
-        await client.query('COMMIT');
+      try {
+        if (NO_TRANSACTION.test(m.sql)) {
+          // For statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY on a
+          // large table): the file holds exactly one statement, recorded once it has succeeded.
+          await client.query(m.sql);
+          await record();
+        } else {
+          await client.query('BEGIN');
+          await client.query(m.sql);
+          await record();
+          await client.query('COMMIT');
+        }
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined);
         throw new Error(`Migration ${m.version}_${m.name} failed: ${(error as Error).message}`, {
           cause: error,
         });

@@ -264,4 +264,37 @@ describe('changing devices', () => {
     });
     expect(res.status).toBe(404);
   });
+
+  it('lets exactly one of many concurrent updates with the same If-Match win', async () => {
+    const id = await deviceId('ACME-N-0002');
+    const etag = (await t.request('GET', `/api/v1/devices/${id}`, { as: 'tenant-admin' })).headers
+      .etag as string;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        t.request('PATCH', `/api/v1/devices/${id}`, {
+          as: 'tenant-admin',
+          body: { labels: { run: String(i) } },
+          headers: { 'if-match': etag },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, ...Array(9).fill(412)]);
+    const winner = results.find((r) => r.status === 200);
+    const after = await t.request('GET', `/api/v1/devices/${id}`, { as: 'tenant-admin' });
+    expect(after.body.labels).toEqual(winner?.body.labels);
+    expect(after.body.version).toBe(Number(etag.replaceAll('"', '')) + 1);
+  });
+
+  it('registers a serial once when many try at the same time', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.request('POST', '/api/v1/devices', {
+          as: 'tenant-admin',
+          body: { serialNumber: 'RACE-1', model: 'M' },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(7).fill(409)]);
+  });
 });

@@ -29,8 +29,9 @@ export class HealthController {
   @Public()
   @Get('ready')
   @Endpoint({
-    summary: 'Readiness: dependencies answer',
-    description: '503 with the same body shape when a dependency is down.',
+    summary: 'Readiness: the database answers',
+    description:
+      '503 with the same body shape when the database is down; the identity provider is reported but does not gate readiness.',
     tags: ['health'],
     response: { status: 200, description: 'Ready', schema: readinessSchema },
   })

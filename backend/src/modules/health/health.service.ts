@@ -16,8 +16,10 @@ export class HealthService {
       this.db.isReachable().then((ok): CheckResult => (ok ? 'up' : 'down')),
       this.jwksReachable(),
     ]);
-    const checks = { database, identityProvider };
-    return { status: Object.values(checks).every((c) => c === 'up') ? 'ready' : 'not_ready', checks };
+    // Only the database gates readiness. An identity provider outage must not take every instance
+    // out of service: tokens signed by keys already fetched still verify. It is reported, and
+    // alerting watches it.
+    return { status: database === 'up' ? 'ready' : 'not_ready', checks: { database, identityProvider } };
   }
 
   private async jwksReachable(): Promise<CheckResult> {
