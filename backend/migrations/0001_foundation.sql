@@ -85,6 +85,11 @@ CREATE TABLE devices (
   updated_at        timestamptz NOT NULL DEFAULT now(),
   version           integer NOT NULL DEFAULT 1 CHECK (version > 0),
   UNIQUE (tenant_id, serial_number),
+  -- A device has a site exactly while it is claimed, active or suspended (claiming assigns it).
+  CONSTRAINT devices_site_follows_lifecycle CHECK (
+    (lifecycle_state IN ('manufactured', 'provisioned') AND site_id IS NULL)
+    OR (lifecycle_state IN ('claimed', 'active', 'suspended') AND site_id IS NOT NULL)
+    OR lifecycle_state = 'decommissioned'),
   FOREIGN KEY (tenant_id, site_id) REFERENCES sites (tenant_id, id),
   FOREIGN KEY (tenant_id, patient_id) REFERENCES patients (tenant_id, id)
 );

@@ -5,12 +5,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './core/config/config.js';
 import type { Database } from './core/database/database.js';
-import { ProblemFilter } from './core/errors/problem.filter.js';
+import { ProblemFilter, sendProblem } from './core/errors/problem.filter.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './core/http/request-id.js';
 import { listRoutes, recordRoutes } from './core/http/route-inventory.js';
 import { createLogger, NestLogger } from './core/logging/logger.js';
@@ -40,6 +40,11 @@ export async function createApp({
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: config.API_BODY_LIMIT_BYTES,
+    // Errors Fastify's router raises before any route runs (bad percent-encoding, over-long path
+    // parameters) leave as problem+json like every other failure.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(request, reply, error, logger);
+    },
     trustProxy: config.TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(

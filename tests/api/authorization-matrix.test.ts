@@ -197,7 +197,7 @@ const deviceOperate: Table<Where> = {
   subject:           { north: 403, south: 404, globex: 404 },
   anonymous:         { north: 401, south: 401, globex: 401 },
 };
-/** provision and decommission: tenant admins only. */
+/** decommission: tenant admins only. */
 // biome-ignore format: aligned table
 const deviceAdminister: Table<Where> = {
   admin:             { north: 403, south: 403, globex: 403 },
@@ -211,19 +211,40 @@ const deviceAdminister: Table<Where> = {
   subject:           { north: 403, south: 404, globex: 404 },
   anonymous:         { north: 401, south: 401, globex: 401 },
 };
-/** claim: operators may claim any device of their tenant (into a site they can see: North). */
+// Devices not yet claimed have no site (the database enforces it), so only callers who see their
+// whole tenant's fleet can see them; operators reach them only through the claim rule.
+type Unassigned = 'acme' | 'globex';
+const unassignedAt: Record<Unassigned, Omit<DeviceFixture, 'state'>> = {
+  acme: { tenantId: acme.id, siteId: null },
+  globex: { tenantId: globex.id, siteId: null },
+};
+/** provision: tenant admins only. */
 // biome-ignore format: aligned table
-const deviceClaim: Table<Where> = {
-  admin:             { north: 403, south: 403, globex: 403 },
-  'tenant-admin':    { north: 200, south: 200, globex: 404 },
-  operator:          { north: 200, south: 200, globex: 404 },
-  'operator-globex': { north: 404, south: 404, globex: 200 },
-  clinician:         { north: 403, south: 404, globex: 404 },
-  compliance:        { north: 403, south: 403, globex: 404 },
-  privacy:           { north: 403, south: 403, globex: 404 },
-  auditor:           { north: 403, south: 403, globex: 404 },
-  subject:           { north: 403, south: 404, globex: 404 },
-  anonymous:         { north: 401, south: 401, globex: 401 },
+const deviceProvision: Table<Unassigned> = {
+  admin:             { acme: 403, globex: 403 },
+  'tenant-admin':    { acme: 200, globex: 404 },
+  operator:          { acme: 404, globex: 404 },
+  'operator-globex': { acme: 404, globex: 404 },
+  clinician:         { acme: 404, globex: 404 },
+  compliance:        { acme: 403, globex: 404 },
+  privacy:           { acme: 403, globex: 404 },
+  auditor:           { acme: 403, globex: 404 },
+  subject:           { acme: 404, globex: 404 },
+  anonymous:         { acme: 401, globex: 401 },
+};
+/** claim: tenant admins, and operators for any unclaimed device of their tenant, into a site they can see. */
+// biome-ignore format: aligned table
+const deviceClaim: Table<Unassigned> = {
+  admin:             { acme: 403, globex: 403 },
+  'tenant-admin':    { acme: 200, globex: 404 },
+  operator:          { acme: 200, globex: 404 },
+  'operator-globex': { acme: 404, globex: 200 },
+  clinician:         { acme: 404, globex: 404 },
+  compliance:        { acme: 403, globex: 404 },
+  privacy:           { acme: 403, globex: 404 },
+  auditor:           { acme: 403, globex: 404 },
+  subject:           { acme: 404, globex: 404 },
+  anonymous:         { acme: 401, globex: 401 },
 };
 /** Columns: the body names the Acme or the Globex tenant. */
 const deviceCreate = only('tenant-admin', 201, { acme: 403, globex: 403 }, 'acme');
@@ -423,20 +444,39 @@ matrix('POST /api/v1/devices', deviceCreate, async (c) => {
   };
 });
 
-const lifecycle = [
-  ['provision', 'manufactured', 'provisioned', deviceAdminister],
+async function unassignedDevice(where: Unassigned, state: 'manufactured' | 'provisioned') {
+  const { id, serial } = await insertDevice(t, { ...unassignedAt[where], state });
+  return { id, serial, target: { table: 'devices' as const, id, reveals: [id, serial] } };
+}
+const unclaimedLifecycle = [
+  ['provision', 'manufactured', 'provisioned', deviceProvision],
   ['claim', 'provisioned', 'claimed', deviceClaim],
+] as const;
+for (const [action, from, to, table] of unclaimedLifecycle) {
+  matrix(`POST /api/v1/devices/:id/${action}`, table, async (where) => {
+    const d = await unassignedDevice(where, from);
+    return {
+      method: 'POST',
+      url: `/api/v1/devices/${d.id}/${action}`,
+      ...(action === 'claim' ? { body: { siteId: where === 'globex' ? globexLab.id : north.id } } : {}),
+      headers: { 'if-match': '"1"' },
+      permission: `${action}:Device`,
+      target: d.target,
+      onSuccess: (res) => expect(res.body.lifecycleState).toBe(to),
+    };
+  });
+}
+const claimedLifecycle = [
   ['activate', 'suspended', 'active', deviceOperate],
   ['suspend', 'active', 'suspended', deviceOperate],
   ['decommission', 'active', 'decommissioned', deviceAdminister],
 ] as const;
-for (const [action, from, to, table] of lifecycle) {
+for (const [action, from, to, table] of claimedLifecycle) {
   matrix(`POST /api/v1/devices/:id/${action}`, table, async (where) => {
     const d = await device(where, from);
     return {
       method: 'POST',
       url: `/api/v1/devices/${d.id}/${action}`,
-      ...(action === 'claim' ? { body: { siteId: where === 'globex' ? globexLab.id : north.id } } : {}),
       headers: { 'if-match': '"1"' },
       permission: `${action}:Device`,
       target: d.target,

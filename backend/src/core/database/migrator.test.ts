@@ -113,11 +113,26 @@ describe('schema invariants', () => {
     ).rejects.toMatchObject({ cause: { code: '23503' } });
   });
 
+  it('keeps a site exactly on claimed, active and suspended devices', async () => {
+    for (const [state, site] of [
+      ['manufactured', demoSites.north.id],
+      ['provisioned', demoSites.north.id],
+      ['active', null],
+      ['claimed', null],
+    ] as const) {
+      await expect(
+        pool.query(sql.unsafe`
+          INSERT INTO devices (tenant_id, site_id, serial_number, model, lifecycle_state)
+          VALUES (${demoTenants.acme.id}, ${site}, ${`SITE-${state}`}, 'M', ${state})`),
+      ).rejects.toMatchObject({ cause: { code: '23514', constraint: 'devices_site_follows_lifecycle' } });
+    }
+  });
+
   it('refuses a device pointing at another tenant’s site', async () => {
     await expect(
       pool.query(sql.unsafe`
-        INSERT INTO devices (tenant_id, site_id, serial_number, model)
-        VALUES (${demoTenants.acme.id}, ${demoSites.globexLab.id}, 'CROSS-1', 'M')`),
+        INSERT INTO devices (tenant_id, site_id, serial_number, model, lifecycle_state)
+        VALUES (${demoTenants.acme.id}, ${demoSites.globexLab.id}, 'CROSS-1', 'M', 'active')`),
     ).rejects.toMatchObject({ cause: { code: '23503' } });
   });
 });

@@ -25,6 +25,7 @@ export function sendProblem(
   });
   return reply
     .status(appError.status)
+    .header('x-request-id', request.id)
     .headers(appError.options.headers ?? {})
     .type(PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(problem));

@@ -51,6 +51,8 @@ function fromHttpStatus(status: number, message: string): AppError {
       return new AppError('method_not_allowed');
     case 413:
       return new AppError('payload_too_large');
+    case 414:
+      return new AppError('uri_too_long', { detail: 'A path segment is longer than the API accepts.' });
     case 415:
       return new AppError('unsupported_media_type', {
         detail: 'Send JSON with Content-Type: application/json.',
@@ -91,6 +93,10 @@ export function toAppError(error: unknown): AppError {
   }
   if (error instanceof HttpException) {
     return fromHttpStatus(error.getStatus(), error.message);
+  }
+  // Fastify's router errors (reported through `frameworkErrors`): the caller's URL is not echoed.
+  if ((error as { code?: unknown } | null)?.code === 'FST_ERR_BAD_URL') {
+    return new AppError('malformed_url', { detail: 'The path contains an invalid percent-encoding.' });
   }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

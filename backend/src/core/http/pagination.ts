@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 
-export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+export const limitSchema = z
+  .string()
+  .regex(/^\d{1,3}$/, 'A whole number from 1 to 200')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(200))
+  .default(50);
 export const orderSchema = z.enum(['asc', 'desc']).default('asc');
 export const cursorSchema = z.string().max(512).optional();
 

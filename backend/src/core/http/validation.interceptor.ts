@@ -29,6 +29,47 @@ function check(
   return undefined;
 }
 
+/**
+ * Text PostgreSQL cannot store as sent: NUL characters (refused by text and jsonb) and lone UTF-16
+ * surrogates (silently replaced by U+FFFD when encoded as UTF-8). Checked for every string in the
+ * request, keys included, so no schema can forget it and nothing is stored other than what was sent.
+ */
+function unstorableText(
+  value: unknown,
+  location: Location,
+  path: string[],
+  errors: FieldError[],
+  depth = 0,
+): void {
+  if (depth > 32 || errors.length >= 20) return;
+  const bad = (s: string) => s.includes('\u0000') || !s.isWellFormed();
+  if (typeof value === 'string') {
+    if (bad(value)) {
+      errors.push({
+        location,
+        path: path.join('.'),
+        message: 'Contains a NUL character or malformed Unicode',
+        code: 'invalid_text',
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unstorableText(item, location, [...path, String(i)], errors, depth + 1));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (bad(key)) {
+        errors.push({
+          location,
+          path: [...path, key].join('.'),
+          message: 'The key contains a NUL character or malformed Unicode',
+          code: 'invalid_text',
+        });
+      } else {
+        unstorableText(item, location, [...path, key], errors, depth + 1);
+      }
+    }
+  }
+}
+
 @Injectable()
 export class ValidationInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
@@ -38,6 +79,10 @@ export class ValidationInterceptor implements NestInterceptor {
     if (spec) {
       const request = context.switchToHttp().getRequest<FastifyRequest>();
       const errors: FieldError[] = [];
+      unstorableText(request.params, 'params', [], errors);
+      unstorableText(request.query, 'query', [], errors);
+      unstorableText(request.body, 'body', [], errors);
+      if (errors.length > 0) throw AppError.validation(errors);
       const params = check(spec.params, request.params ?? {}, 'params', errors);
       const query = check(spec.query, request.query ?? {}, 'query', errors);
       check(spec.headers, request.headers, 'header', errors);

@@ -13,7 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
 import { ifMatchHeaders, optionalIfMatch, requireIfMatch } from '../../core/http/etag.js';
@@ -39,6 +39,8 @@ const tags = ['devices'];
 const present = (actor: Actor, reply: FastifyReply, device: Device) =>
   presentResource(actor, reply, 'Device', device);
 
+const noBody = z.strictObject({}).optional().describe('No body (an empty object is accepted)');
+
 const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodType) =>
   Endpoint({
     summary,
@@ -46,7 +48,8 @@ const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodTy
     tags,
     params: deviceIdParams,
     headers: ifMatchHeaders,
-    ...(body ? { body } : {}),
+    // Actions without a body refuse one, rather than silently ignoring what the caller meant.
+    body: body ?? noBody,
     permission: `${action}:Device`,
     response: {
       status: 200,

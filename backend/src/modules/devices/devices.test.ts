@@ -203,6 +203,9 @@ describe('changing devices', () => {
     const foreignSite = await act('claim', { siteId: demoSites.globexLab.id });
     expect(foreignSite.status).toBe(422);
     expect(foreignSite.body.code).toBe('invalid_reference');
+    const otherSite = await act('claim', { siteId: demoSites.south.id }, 'operator');
+    expect(otherSite.status).toBe(422); // South exists, but this operator cannot see it
+    expect(otherSite.body.errors[0]).toMatchObject({ location: 'body', path: 'siteId' });
     const claimed = await act('claim', { siteId: demoSites.north.id }, 'operator');
     expect(claimed.status).toBe(200);
     expect(claimed.body).toMatchObject({ lifecycleState: 'claimed', siteId: demoSites.north.id });
