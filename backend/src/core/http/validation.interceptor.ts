@@ -53,7 +53,8 @@ function unstorableText(
       });
     }
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => unstorableText(item, location, [...path, String(i)], errors, depth + 1));
+    for (const [i, item] of value.entries())
+      unstorableText(item, location, [...path, String(i)], errors, depth + 1);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       if (bad(key)) {
