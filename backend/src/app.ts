@@ -68,6 +68,7 @@ export async function createApp({
     reply.header(REQUEST_ID_HEADER, request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => {
+    if (!logger.isLevelEnabled('info')) return;
     // Route template, never the raw URL: paths and query strings can carry identifiers.
     request.log.info(
       {

@@ -36,12 +36,21 @@ const resultParserInterceptor: Interceptor = {
  * from a fixed set of policy rules and every value is a parameter, so the set of distinct texts is
  * small and bounded.
  */
+const statementNames = new Map<string, string>();
+const statementName = (text: string): string => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `custos_${createHash('sha1').update(text).digest('base64url')}`;
+    if (statementNames.size >= 10_000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+};
+
 const preparedStatements: Interceptor = {
   name: 'custos/prepared-statements',
   transformQuery: (_context, query) =>
-    query.name || query.values.length === 0
-      ? query
-      : { ...query, name: `custos_${createHash('sha1').update(query.sql).digest('base64url')}` },
+    query.name || query.values.length === 0 ? query : { ...query, name: statementName(query.sql) },
 };
 
 export interface PoolOptions {
