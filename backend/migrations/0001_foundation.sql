@@ -45,6 +45,9 @@ CREATE TABLE users (
   username            text NOT NULL,
   display_name        text,
   roles               text[] NOT NULL DEFAULT '{}',
+  -- Derived, so policies can keep patients' accounts from roles that must not learn who is a patient.
+  kind                text NOT NULL GENERATED ALWAYS AS (
+                        CASE WHEN 'data-subject' = ANY (roles) THEN 'data-subject' ELSE 'staff' END) STORED,
   site_ids            uuid[] NOT NULL DEFAULT '{}',
   attributes          jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(attributes) = 'object'),
   subject_patient_id  uuid,

@@ -40,6 +40,9 @@ const specs: Record<ResourceType, Record<string, FieldSpec>> = {
     tenantId: { kind: 'uuid' },
     username: { kind: 'text' },
     displayName: { kind: 'text' },
+    // 'staff' or 'data-subject' (derived from roles by the database): lets policies keep patients'
+    // accounts away from roles that must not learn who is a patient.
+    kind: { kind: 'text' },
     roles: { kind: 'array' },
     siteIds: { kind: 'array' },
     attributes: { kind: 'json' },
@@ -84,6 +87,9 @@ export const healthFields = select((spec) => spec.health === true);
 
 /** Every field except the health-related ones: what `fields: non-health` in a policy expands to. */
 export const nonHealthFields = select((spec) => spec.health !== true);
+
+/** Fields policies may put in conditions: each needs a column in the repository's column map. */
+export const conditionFields = select((spec) => scalarKinds.has(spec.kind));
 
 /** The kind of a field, or undefined when the resource has no such field. */
 export function fieldKind(type: ResourceType, field: string): FieldKind | undefined {

@@ -38,24 +38,26 @@ const { acme, globex } = demoTenants;
 const { north, south, globexLab } = demoSites;
 
 // ─── Expected lists: what each caller sees (filtered in SQL by the same policy) ───────────────────────
-const acmeUsers = ['auditor', 'clinician', 'compliance', 'operator', 'privacy', 'subject', 'tenant-admin'];
+// Patients' accounts (kind data-subject) are listed only to privacy officers and to themselves.
+const acmeStaff = ['auditor', 'clinician', 'compliance', 'operator', 'privacy', 'tenant-admin'];
+const acmeUsers = [...acmeStaff, 'subject'].sort();
 const acmeDevices = demoDevices.filter((d) => d.tenantId === acme.id).map((d) => d.serial);
 const allDevices = demoDevices.map((d) => d.serial);
 const northDevices = ['ACME-N-0001', 'ACME-N-0002', 'ACME-N-0003'];
 
-const allUsers = [...acmeUsers, 'admin', 'operator-globex'];
+const allStaff = [...acmeStaff, 'admin', 'operator-globex'];
 const [ACME, GLOBEX] = ['acme-health', 'globex-labs'];
 type Listed = { tenants: string[]; sites: string[]; users: string[] } | 401;
 // biome-ignore format: aligned table
 const listed: Record<Caller, Listed> = {
-  admin:             { tenants: [ACME, GLOBEX], sites: ['LAB-1', 'NORTH', 'SOUTH'], users: allUsers },
-  'tenant-admin':    { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  admin:             { tenants: [ACME, GLOBEX], sites: ['LAB-1', 'NORTH', 'SOUTH'], users: allStaff },
+  'tenant-admin':    { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeStaff },
   operator:          { tenants: [ACME],         sites: ['NORTH'],                   users: ['operator'] },
   'operator-globex': { tenants: [GLOBEX],       sites: ['LAB-1'],                   users: ['operator-globex'] },
   clinician:         { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: ['clinician'] },
-  compliance:        { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  compliance:        { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeStaff },
   privacy:           { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
-  auditor:           { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeUsers },
+  auditor:           { tenants: [ACME],         sites: ['NORTH', 'SOUTH'],          users: acmeStaff },
   subject:           { tenants: [],             sites: [],                          users: ['subject'] },
   anonymous:         401,
 };
@@ -137,17 +139,18 @@ const siteCreate = only('tenant-admin', 201, { acme: 403, globex: 403 }, 'acme')
 
 // ─── Users: /users/me, /users/<own id>, another Acme account, a Globex account ───────────────────────
 // biome-ignore format: aligned table
-const userRead: Table<'me' | 'self' | 'acme' | 'globex'> = {
-  admin:             { me: 200, self: 200, acme: 200, globex: 200 },
-  'tenant-admin':    { me: 200, self: 200, acme: 200, globex: 404 },
-  operator:          { me: 200, self: 200, acme: 404, globex: 404 },
-  'operator-globex': { me: 200, self: 200, acme: 404, globex: 404 },
-  clinician:         { me: 200, self: 200, acme: 404, globex: 404 },
-  compliance:        { me: 200, self: 200, acme: 200, globex: 404 },
-  privacy:           { me: 200, self: 200, acme: 200, globex: 404 },
-  auditor:           { me: 200, self: 200, acme: 200, globex: 404 },
-  subject:           { me: 200, self: 200, acme: 404, globex: 404 },
-  anonymous:         { me: 401, self: 401, acme: 401, globex: 401 },
+// `patient` is a data subject's account in Acme: only the privacy officer may see it.
+const userRead: Table<'me' | 'self' | 'acme' | 'patient' | 'globex'> = {
+  admin:             { me: 200, self: 200, acme: 200, patient: 404, globex: 200 },
+  'tenant-admin':    { me: 200, self: 200, acme: 200, patient: 404, globex: 404 },
+  operator:          { me: 200, self: 200, acme: 404, patient: 404, globex: 404 },
+  'operator-globex': { me: 200, self: 200, acme: 404, patient: 404, globex: 404 },
+  clinician:         { me: 200, self: 200, acme: 404, patient: 404, globex: 404 },
+  compliance:        { me: 200, self: 200, acme: 200, patient: 404, globex: 404 },
+  privacy:           { me: 200, self: 200, acme: 200, patient: 200, globex: 404 },
+  auditor:           { me: 200, self: 200, acme: 200, patient: 404, globex: 404 },
+  subject:           { me: 200, self: 200, acme: 404, patient: 404, globex: 404 },
+  anonymous:         { me: 401, self: 401, acme: 401, patient: 401, globex: 401 },
 };
 // biome-ignore format: aligned table
 const userUpdate: Table<'self' | 'acme' | 'globex'> = {
@@ -368,7 +371,8 @@ matrix('POST /api/v1/sites', siteCreate, async (c) => {
 });
 
 /** The account a users cell is about: the caller's own, or a fresh account of Acme or Globex. */
-async function userFor(column: 'self' | 'acme' | 'globex', caller: Caller) {
+async function userFor(column: 'self' | 'acme' | 'patient' | 'globex', caller: Caller) {
+  if (column === 'patient') return insertUser(t, acme.id, 'data-subject');
   if (column !== 'self') return insertUser(t, tenantRow[column].id);
   const username = caller === 'anonymous' ? 'tenant-admin' : caller;
   return { id: demoUserId(username), username };

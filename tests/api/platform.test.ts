@@ -1,4 +1,6 @@
 /** Cross-cutting behaviour of the API: problem+json for every failure, request ids, health, metrics, OpenAPI. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../backend/src/core/http/route-inventory.js';
@@ -91,6 +93,20 @@ describe('health and metrics', () => {
     const ready = await t.request('GET', '/api/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', identityProvider: 'up' } });
+  });
+
+  it('answers 503, not 401, when the identity provider’s key set fails', async () => {
+    const failing = createServer((_req, res) => res.writeHead(503).end('maintenance'));
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const { port } = failing.address() as AddressInfo;
+    const app = await createTestApp({ env: { OIDC_JWKS_URI: `http://127.0.0.1:${port}/certs` } });
+    try {
+      const res = await app.request('GET', '/api/v1/devices', { as: 'operator' });
+      isProblem(res, 503, 'service_unavailable');
+    } finally {
+      await app.close();
+      failing.close();
+    }
   });
 
   it('stays ready when the identity provider is unreachable, and says so', async () => {

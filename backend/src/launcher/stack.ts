@@ -78,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       maxPoolSize: config.DATABASE_POOL_SIZE,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       applicationName: 'custos-api',
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     });
     stoppers.push(() => pool.end());
     const { applied } = await migrate(databaseUrl);

@@ -99,11 +99,15 @@ export async function insertDevice(t: TestApp, d: DeviceFixture): Promise<{ id: 
 }
 
 /** A fresh user account of a tenant, as the identity provider sync would have created it. */
-export async function insertUser(t: TestApp, tenantId: string): Promise<{ id: string; username: string }> {
+export async function insertUser(
+  t: TestApp,
+  tenantId: string,
+  role = 'operator',
+): Promise<{ id: string; username: string }> {
   const username = `fixture-${uniqueSuffix().toLowerCase()}`;
   const id = (await t.pool.oneFirst(sql.unsafe`
     INSERT INTO users (external_id, issuer, tenant_id, username, display_name, roles)
-    VALUES (${randomUUID()}, 'urn:custos:test-fixture', ${tenantId}, ${username}, 'Fixture', '{operator}')
+    VALUES (${randomUUID()}, 'urn:custos:test-fixture', ${tenantId}, ${username}, 'Fixture', ${sql.array([role], 'text')})
     RETURNING id`)) as string;
   removeAfterTest(t, 'users', id);
   return { id, username };

@@ -54,8 +54,10 @@ export class SubjectDirectory {
       });
     } catch (error) {
       if (sqlStateOf(error) === '23503') {
+        // The tenant in the token does not exist here, or the account holds care assignments in
+        // another tenant (a user moving tenants must have them removed first).
         throw new AppError('unauthenticated', {
-          detail: "The token's tenant is not known to this platform.",
+          detail: "The account cannot be synchronised with the token's tenant; ask an administrator.",
         });
       }
       throw error;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 
-const uuid = z.uuid();
+const uuid = z.uuid().transform((value) => value.toLowerCase());
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 /** The claims Custos reads (Keycloak's shape). Anything else in the token is ignored. */
@@ -26,6 +26,12 @@ export const tokenClaimsSchema = z.object({
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
 
 const MAX_CACHED_TOKENS = 20_000;
+
+/**
+ * jose errors that mean the key set could not be had (IdP down, answering 5xx or garbage), as
+ * opposed to a bad token. A bare JOSEError (ERR_JOSE_GENERIC) is what a non-200 JWKS answer raises.
+ */
+const IDENTITY_PROVIDER_FAULTS = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_INVALID', 'ERR_JWKS_TIMEOUT']);
 
 @Injectable()
 export class TokenVerifier {
@@ -66,7 +72,7 @@ export class TokenVerifier {
       }));
     } catch (error) {
       // The identity provider being unreachable is our outage, not the caller's bad token.
-      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
+      if (!(error instanceof joseErrors.JOSEError) || IDENTITY_PROVIDER_FAULTS.has(error.code)) {
         throw new AppError('service_unavailable', {
           detail: 'The identity provider is unreachable.',
           cause: error,

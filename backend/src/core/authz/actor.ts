@@ -38,9 +38,20 @@ export class Actor {
     if (!this.can(action, type, resource)) throw AppError.forbidden(permissionName(action, type));
   }
 
-  /** Whether any rule could ever allow the action on this type (used before creating). */
-  mayEver(action: Action, type: ResourceType): boolean {
-    return this.ability.can(action, type);
+  /** The tenant a new resource goes to: the one named in the request, else the caller's own. */
+  tenantFor(requested: string | undefined): string {
+    const tenantId = requested ?? this.principal.tenantId;
+    if (!tenantId) {
+      throw AppError.validation([
+        {
+          location: 'body',
+          path: 'tenantId',
+          message: 'Required: the caller belongs to no tenant',
+          code: 'invalid_type',
+        },
+      ]);
+    }
+    return tenantId;
   }
 
   /** The rows this actor may act on, as a condition a repository turns into SQL. */

@@ -57,6 +57,14 @@ export const settings = {
     positiveInt.default(10),
     { description: 'Connections in the API pool.', default: '10' },
   ],
+  DATABASE_PREPARED_STATEMENTS: [
+    bool.default(true),
+    {
+      description:
+        'Name every statement so PostgreSQL plans it once per connection. Set to false behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).',
+      default: 'true',
+    },
+  ],
   DATABASE_STATEMENT_TIMEOUT_MS: [
     positiveInt.default(10_000),
     {

@@ -39,7 +39,7 @@ export function keysetClauses(options: KeysetOptions): {
 }
 
 /** Turns the limit+1 rows fetched into a page and the cursor for the next one. */
-export function toPage<Row extends { id: string; cursor_key: string | null }, Item>(
+export function toPage<Row extends { id: string; cursor_key: string }, Item>(
   rows: readonly Row[],
   limit: number,
   sort: string,

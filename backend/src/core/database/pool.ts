@@ -58,6 +58,8 @@ export interface PoolOptions {
   maxPoolSize: number;
   statementTimeoutMs: number;
   applicationName?: string;
+  /** Named prepared statements (default true); see DATABASE_PREPARED_STATEMENTS. */
+  preparedStatements?: boolean;
 }
 
 export async function createDatabasePool(options: PoolOptions): Promise<DatabasePool> {
@@ -70,7 +72,10 @@ export async function createDatabasePool(options: PoolOptions): Promise<Database
     statementTimeout: options.statementTimeoutMs,
     idleInTransactionSessionTimeout: options.statementTimeoutMs * 2,
     connectionTimeout: 5_000,
-    interceptors: [preparedStatements, resultParserInterceptor],
+    interceptors:
+      options.preparedStatements === false
+        ? [resultParserInterceptor]
+        : [preparedStatements, resultParserInterceptor],
     // slonik's default runs DISCARD ALL after every query: a second round trip per request. We
     // never leave session state behind (no SET without LOCAL, no temporary tables or session
     // locks on pooled connections), so there is nothing to discard.

@@ -9,7 +9,13 @@ export function requireIfMatch(header: string | undefined): number {
   if (header === undefined || header.trim() === '') {
     throw new AppError('precondition_required', { detail: 'Send If-Match with the ETag you last read.' });
   }
-  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  // If-Match uses strong comparison (RFC 9110 §13.1.1): a weak tag never matches.
+  if (/^W\//.test(header.trim())) {
+    throw new AppError('precondition_failed', {
+      detail: 'Weak entity tags never match If-Match; send the ETag as read.',
+    });
+  }
+  const match = /^"(\d{1,9})"$/.exec(header.trim());
   if (!match) {
     throw AppError.validation([
       {

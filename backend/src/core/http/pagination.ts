@@ -17,12 +17,13 @@ export const cursorSchema = z.string().max(512).optional();
 
 export interface Cursor {
   sort: string;
-  /** The sort column's value of the last row (ISO string, text or null). */
-  key: string | null;
+  /** The sort column's value of the last row, as PostgreSQL prints it. */
+  key: string;
   id: string;
 }
 
-const cursorShape = z.object({ s: z.string(), k: z.string().nullable(), i: z.uuid() });
+// Every sort column is NOT NULL, so a cursor without a key is forged or corrupt.
+const cursorShape = z.object({ s: z.string(), k: z.string(), i: z.uuid() });
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify({ s: cursor.sort, k: cursor.key, i: cursor.id })).toString('base64url');

@@ -1,6 +1,7 @@
 /** Request and response schemas of the device registry (validation and OpenAPI both come from here). */
 import { z } from 'zod';
 import { cursorSchema, limitSchema, orderSchema, pageSchema } from '../../core/http/pagination.js';
+import { uuidInput } from '../../core/http/uuid.js';
 
 export const lifecycleStates = [
   'manufactured',
@@ -49,7 +50,7 @@ export const deviceViewSchema = deviceSchema
   .describe('Device; fields the caller may not read are omitted');
 export const devicePageSchema = pageSchema(deviceViewSchema);
 
-export const deviceIdParams = z.strictObject({ id: z.uuid() });
+export const deviceIdParams = z.strictObject({ id: uuidInput });
 
 export const sortableDeviceFields = ['serialNumber', 'createdAt', 'updatedAt'] as const;
 export const listDevicesQuery = z.strictObject({
@@ -57,7 +58,7 @@ export const listDevicesQuery = z.strictObject({
   limit: limitSchema,
   sort: z.enum(sortableDeviceFields).default('serialNumber'),
   order: orderSchema,
-  siteId: z.uuid().optional(),
+  siteId: uuidInput.optional(),
   lifecycleState: z.enum(lifecycleStates).optional(),
   model: z.string().min(1).max(100).optional(),
   serialPrefix: z
@@ -73,7 +74,7 @@ export const listDevicesQuery = z.strictObject({
 export type ListDevicesQuery = z.infer<typeof listDevicesQuery>;
 
 export const registerDeviceBody = z.strictObject({
-  tenantId: z.uuid().optional().describe("Defaults to the caller's tenant"),
+  tenantId: uuidInput.optional().describe("Defaults to the caller's tenant"),
   serialNumber,
   model,
   firmwareVersion: firmwareVersion.optional(),
@@ -91,4 +92,4 @@ export const updateDeviceBody = z
   .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change');
 export type UpdateDeviceBody = z.infer<typeof updateDeviceBody>;
 
-export const claimDeviceBody = z.strictObject({ siteId: z.uuid() });
+export const claimDeviceBody = z.strictObject({ siteId: uuidInput });

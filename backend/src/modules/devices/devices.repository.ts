@@ -45,7 +45,7 @@ const deviceRow = z.object({
   version: z.number().int(),
 });
 type DeviceRow = z.infer<typeof deviceRow>;
-const deviceListRow = deviceRow.extend({ cursor_key: z.string().nullable() });
+const deviceListRow = deviceRow.extend({ cursor_key: z.string() });
 
 const selectColumns = sql.fragment`
   d.id, d.tenant_id, d.site_id, d.serial_number, d.model, d.firmware_version, d.labels, d.lifecycle_state,

@@ -30,24 +30,12 @@ export class DevicesService {
     return presentPage(actor, 'Device', page);
   }
 
-  async get(actor: Actor, id: string): Promise<Device> {
-    const device = await this.devices.findOne(id, actor.condition('read', 'Device'));
-    if (!device) throw AppError.notFound('Device');
-    return device;
+  get(actor: Actor, id: string): Promise<Device> {
+    return actor.load('read', 'Device', (access) => this.devices.findOne(id, access));
   }
 
   async register(actor: Actor, body: RegisterDeviceBody): Promise<Device> {
-    const tenantId = body.tenantId ?? actor.principal.tenantId;
-    if (!tenantId) {
-      throw AppError.validation([
-        {
-          location: 'body',
-          path: 'tenantId',
-          message: 'Required: the caller belongs to no tenant',
-          code: 'invalid_type',
-        },
-      ]);
-    }
+    const tenantId = actor.tenantFor(body.tenantId);
     const candidate = {
       tenantId,
       serialNumber: body.serialNumber,

@@ -143,6 +143,14 @@ describe('reading devices', () => {
     expect(serials(model.body)).toEqual(['ACME-N-0002', 'ACME-N-0003']);
   });
 
+  it('rejects a forged cursor without a key', async () => {
+    const forged = Buffer.from(
+      JSON.stringify({ s: 'serialNumber', k: null, i: demoTenants.acme.id }),
+    ).toString('base64url');
+    const res = await t.request('GET', `/api/v1/devices?cursor=${forged}`, { as: 'tenant-admin' });
+    expect(res.status).toBe(400);
+  });
+
   it('rejects a cursor made for another sort', async () => {
     const page = await t.request('GET', '/api/v1/devices?limit=1', { as: 'tenant-admin' });
     const res = await t.request(
@@ -299,5 +307,40 @@ describe('changing devices', () => {
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(7).fill(409)]);
+  });
+
+  it('reveals nothing through the claim action about devices the operator cannot read', async () => {
+    const southActive = await deviceId('ACME-S-0001');
+    const res = await t.request('POST', `/api/v1/devices/${southActive}/claim`, {
+      as: 'operator',
+      body: { siteId: demoSites.north.id },
+    });
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('active');
+  });
+
+  it('accepts a uuid in upper case as the same uuid', async () => {
+    const res = await t.request('POST', '/api/v1/devices', {
+      as: 'tenant-admin',
+      body: { tenantId: demoTenants.acme.id.toUpperCase(), serialNumber: 'UPPER-1', model: 'M' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.tenantId).toBe(demoTenants.acme.id);
+    const read = await t.request('GET', `/api/v1/devices/${String(res.body.id).toUpperCase()}`, {
+      as: 'tenant-admin',
+    });
+    expect(read.status).toBe(200);
+  });
+
+  it('never matches a weak entity tag in If-Match', async () => {
+    const id = await deviceId('ACME-N-0003');
+    const etag = (await t.request('GET', `/api/v1/devices/${id}`, { as: 'tenant-admin' })).headers
+      .etag as string;
+    const res = await t.request('PATCH', `/api/v1/devices/${id}`, {
+      as: 'tenant-admin',
+      body: { model: 'X' },
+      headers: { 'if-match': `W/${etag}` },
+    });
+    expect(res.status).toBe(412);
   });
 });

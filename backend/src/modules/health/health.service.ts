@@ -22,7 +22,18 @@ export class HealthService {
     return { status: database === 'up' ? 'ready' : 'not_ready', checks: { database, identityProvider } };
   }
 
-  private async jwksReachable(): Promise<CheckResult> {
+  /** The public probe must not become a way to hammer the identity provider: one check per 5 s. */
+  private jwksCheck: { at: number; result: Promise<CheckResult> } | undefined;
+
+  private jwksReachable(): Promise<CheckResult> {
+    const now = Date.now();
+    if (!this.jwksCheck || now - this.jwksCheck.at > 5_000) {
+      this.jwksCheck = { at: now, result: this.fetchJwks() };
+    }
+    return this.jwksCheck.result;
+  }
+
+  private async fetchJwks(): Promise<CheckResult> {
     try {
       const response = await fetch(this.config.OIDC_JWKS_URI, { signal: AbortSignal.timeout(2_000) });
       return response.ok ? 'up' : 'down';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, orderSchema, pageSchema } from '../../core/http/pagination.js';
+import { uuidInput } from '../../core/http/uuid.js';
 
 const isTimeZone = (tz: string) => {
   try {
@@ -25,18 +26,18 @@ export type Site = z.infer<typeof siteSchema>;
 export const siteViewSchema = siteSchema.partial();
 export const sitePageSchema = pageSchema(siteViewSchema);
 
-export const siteIdParams = z.strictObject({ id: z.uuid() });
+export const siteIdParams = z.strictObject({ id: uuidInput });
 export const listSitesQuery = z.strictObject({
   cursor: cursorSchema,
   limit: limitSchema,
   sort: z.enum(['code', 'createdAt']).default('code'),
   order: orderSchema,
-  tenantId: z.uuid().optional(),
+  tenantId: uuidInput.optional(),
 });
 export type ListSitesQuery = z.infer<typeof listSitesQuery>;
 
 export const createSiteBody = z.strictObject({
-  tenantId: z.uuid().optional().describe("Defaults to the caller's tenant"),
+  tenantId: uuidInput.optional().describe("Defaults to the caller's tenant"),
   code: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'Upper-case letters, digits, _ and - (max 32)'),
   name: z.string().trim().min(1).max(200),
   timezone: timezone.optional(),

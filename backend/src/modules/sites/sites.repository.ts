@@ -13,6 +13,8 @@ export const siteColumns: ColumnMap = {
   tenantId: { column: 's.tenant_id', type: 'uuid' },
   code: { column: 's.code', type: 'text' },
   name: { column: 's.name', type: 'text' },
+  timezone: { column: 's.timezone', type: 'text' },
+  version: { column: 's.version', type: 'int4' },
 };
 
 const siteRow = z.object({
@@ -54,7 +56,7 @@ export class SitesRepository {
     });
     const filters: FragmentSqlToken[] = [conditionToSql(access, siteColumns), keyset.after];
     if (query.tenantId) filters.push(sql.fragment`s.tenant_id = ${query.tenantId}`);
-    const rows = await this.db.pool.any(sql.type(siteRow.extend({ cursor_key: z.string().nullable() }))`
+    const rows = await this.db.pool.any(sql.type(siteRow.extend({ cursor_key: z.string() }))`
       SELECT ${selectColumns}, ${keyset.cursorKey} FROM sites s
       WHERE ${sql.join(filters, sql.fragment` AND `)} ${keyset.orderBy} ${keyset.limit}`);
     return toPage(rows, query.limit, query.sort, toSite);
@@ -82,11 +84,14 @@ export class SitesRepository {
     change: { name?: string; timezone?: string },
     db: Queryable,
   ): Promise<Site | null> {
+    const sets: FragmentSqlToken[] = [
+      sql.fragment`version = s.version + 1`,
+      sql.fragment`updated_at = now()`,
+    ];
+    if (change.name !== undefined) sets.push(sql.fragment`name = ${change.name}`);
+    if (change.timezone !== undefined) sets.push(sql.fragment`timezone = ${change.timezone}`);
     const row = await db.maybeOne(sql.type(siteRow)`
-      UPDATE sites AS s SET
-        name = COALESCE(${change.name ?? null}, s.name),
-        timezone = COALESCE(${change.timezone ?? null}, s.timezone),
-        version = s.version + 1, updated_at = now()
+      UPDATE sites AS s SET ${sql.join(sets, sql.fragment`, `)}
       WHERE s.id = ${id} AND s.version = ${expectedVersion} RETURNING ${selectColumns}`);
     return row ? toSite(row) : null;
   }

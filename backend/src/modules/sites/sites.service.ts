@@ -29,17 +29,7 @@ export class SitesService {
   }
 
   create(actor: Actor, body: CreateSiteBody): Promise<Site> {
-    const tenantId = body.tenantId ?? actor.principal.tenantId;
-    if (!tenantId) {
-      throw AppError.validation([
-        {
-          location: 'body',
-          path: 'tenantId',
-          message: 'Required: the caller belongs to no tenant',
-          code: 'invalid_type',
-        },
-      ]);
-    }
+    const tenantId = actor.tenantFor(body.tenantId);
     const site = { tenantId, code: body.code, name: body.name, timezone: body.timezone ?? 'UTC' };
     actor.assert('create', 'Site', site);
     return this.db.transaction((tx) => this.sites.insert(site, tx));

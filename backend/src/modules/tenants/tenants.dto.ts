@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, orderSchema, pageSchema } from '../../core/http/pagination.js';
+import { uuidInput } from '../../core/http/uuid.js';
 
 export const tenantSchema = z.object({
   id: z.uuid(),
@@ -13,7 +14,7 @@ export type Tenant = z.infer<typeof tenantSchema>;
 export const tenantViewSchema = tenantSchema.partial();
 export const tenantPageSchema = pageSchema(tenantViewSchema);
 
-export const tenantIdParams = z.strictObject({ id: z.uuid() });
+export const tenantIdParams = z.strictObject({ id: uuidInput });
 export const listTenantsQuery = z.strictObject({
   cursor: cursorSchema,
   limit: limitSchema,

@@ -8,10 +8,11 @@ import { keysetClauses, toPage } from '../../core/database/keyset.js';
 import type { Cursor, Page } from '../../core/http/pagination.js';
 import type { ListTenantsQuery, Tenant } from './tenants.dto.js';
 
-const tenantColumns: ColumnMap = {
+export const tenantColumns: ColumnMap = {
   id: { column: 't.id', type: 'uuid' },
   slug: { column: 't.slug', type: 'text' },
   name: { column: 't.name', type: 'text' },
+  version: { column: 't.version', type: 'int4' },
 };
 
 const tenantRow = z.object({
@@ -46,7 +47,7 @@ export class TenantsRepository {
       cursor,
       limit: query.limit,
     });
-    const rows = await this.db.pool.any(sql.type(tenantRow.extend({ cursor_key: z.string().nullable() }))`
+    const rows = await this.db.pool.any(sql.type(tenantRow.extend({ cursor_key: z.string() }))`
       SELECT ${selectColumns}, ${keyset.cursorKey} FROM tenants t
       WHERE ${conditionToSql(access, tenantColumns)} AND ${keyset.after} ${keyset.orderBy} ${keyset.limit}`);
     return toPage(rows, query.limit, query.sort, toTenant);

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, orderSchema, pageSchema } from '../../core/http/pagination.js';
+import { uuidInput } from '../../core/http/uuid.js';
 
 export const userSchema = z.object({
   id: z.uuid(),
   tenantId: z.uuid().nullable(),
   username: z.string(),
   displayName: z.string().nullable(),
+  kind: z.enum(['staff', 'data-subject']),
   roles: z.array(z.string()),
   siteIds: z.array(z.uuid()),
   attributes: z.record(z.string(), z.string()),
@@ -18,13 +20,13 @@ export type User = z.infer<typeof userSchema>;
 export const userViewSchema = userSchema.partial();
 export const userPageSchema = pageSchema(userViewSchema);
 
-export const userIdParams = z.strictObject({ id: z.uuid() });
+export const userIdParams = z.strictObject({ id: uuidInput });
 export const listUsersQuery = z.strictObject({
   cursor: cursorSchema,
   limit: limitSchema,
   sort: z.enum(['username', 'createdAt']).default('username'),
   order: orderSchema,
-  tenantId: z.uuid().optional(),
+  tenantId: uuidInput.optional(),
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuery>;
 

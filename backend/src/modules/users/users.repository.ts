@@ -8,10 +8,13 @@ import { keysetClauses, toPage } from '../../core/database/keyset.js';
 import type { Cursor, Page } from '../../core/http/pagination.js';
 import type { ListUsersQuery, UpdateUserBody, User } from './users.dto.js';
 
-const userColumns: ColumnMap = {
+export const userColumns: ColumnMap = {
   id: { column: 'u.id', type: 'uuid' },
   tenantId: { column: 'u.tenant_id', type: 'uuid' },
   username: { column: 'u.username', type: 'text' },
+  displayName: { column: 'u.display_name', type: 'text' },
+  kind: { column: 'u.kind', type: 'text' },
+  version: { column: 'u.version', type: 'int4' },
 };
 
 const userRow = z.object({
@@ -19,6 +22,7 @@ const userRow = z.object({
   tenant_id: z.uuid().nullable(),
   username: z.string(),
   display_name: z.string().nullable(),
+  kind: z.enum(['staff', 'data-subject']),
   roles: z.array(z.string()),
   site_ids: z.array(z.uuid()),
   attributes: z.record(z.string(), z.string()),
@@ -29,13 +33,14 @@ const userRow = z.object({
 });
 type UserRow = z.infer<typeof userRow>;
 const selectColumns = sql.fragment`
-  u.id, u.tenant_id, u.username, u.display_name, u.roles, u.site_ids, u.attributes, u.last_seen_at,
+  u.id, u.tenant_id, u.username, u.display_name, u.kind, u.roles, u.site_ids, u.attributes, u.last_seen_at,
   u.created_at, u.updated_at, u.version`;
 const toUser = (r: UserRow): User => ({
   id: r.id,
   tenantId: r.tenant_id,
   username: r.username,
   displayName: r.display_name,
+  kind: r.kind,
   roles: r.roles,
   siteIds: r.site_ids,
   attributes: r.attributes,
@@ -60,7 +65,7 @@ export class UsersRepository {
     });
     const filters: FragmentSqlToken[] = [conditionToSql(access, userColumns), keyset.after];
     if (query.tenantId) filters.push(sql.fragment`u.tenant_id = ${query.tenantId}`);
-    const rows = await this.db.pool.any(sql.type(userRow.extend({ cursor_key: z.string().nullable() }))`
+    const rows = await this.db.pool.any(sql.type(userRow.extend({ cursor_key: z.string() }))`
       SELECT ${selectColumns}, ${keyset.cursorKey} FROM users u
       WHERE ${sql.join(filters, sql.fragment` AND `)} ${keyset.orderBy} ${keyset.limit}`);
     return toPage(rows, query.limit, query.sort, toUser);

@@ -1,0 +1,25 @@
+/**
+ * Every field a policy may put in a condition must have a column, or a policy that passes
+ * validation at start-up would make every list of that resource fail at run time.
+ */
+import { conditionFields, type ResourceType } from '@custos/policies';
+import { describe, expect, it } from 'vitest';
+import { deviceColumns } from '../../modules/devices/devices.repository.js';
+import { siteColumns } from '../../modules/sites/sites.repository.js';
+import { tenantColumns } from '../../modules/tenants/tenants.repository.js';
+import { userColumns } from '../../modules/users/users.repository.js';
+import type { ColumnMap } from './condition-sql.js';
+
+const maps: Record<ResourceType, ColumnMap> = {
+  Tenant: tenantColumns,
+  Site: siteColumns,
+  User: userColumns,
+  Device: deviceColumns,
+};
+
+describe('column maps', () => {
+  it.each(Object.keys(maps) as ResourceType[])('%s maps every condition field to a column', (type) => {
+    const missing = conditionFields[type].filter((field) => !(field in maps[type]));
+    expect(missing).toEqual([]);
+  });
+});
