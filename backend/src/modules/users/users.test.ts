@@ -53,4 +53,22 @@ describe('users', () => {
     });
     expect(operator.status).toBe(404); // the operator cannot even see the clinician's record
   });
+
+  it('applies a removed care assignment at once when the subject cache is off', async () => {
+    const fresh = await createTestApp({ env: { AUTHZ_SUBJECT_CACHE_TTL_MS: '0' } });
+    try {
+      const before = await fresh.request('GET', '/api/v1/devices', { as: 'clinician' });
+      expect(before.body.items.map((d: { serialNumber: string }) => d.serialNumber).sort()).toEqual([
+        'ACME-N-0002',
+        'ACME-S-0002',
+      ]);
+      await fresh.pool.query(sql.unsafe`
+        DELETE FROM care_assignments WHERE user_id = ${demoUserByName('clinician')?.id as string}
+          AND patient_id = (SELECT id FROM patients WHERE code = 'PT-0002')`);
+      const after = await fresh.request('GET', '/api/v1/devices', { as: 'clinician' });
+      expect(after.body.items.map((d: { serialNumber: string }) => d.serialNumber)).toEqual(['ACME-N-0002']);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
