@@ -58,7 +58,6 @@ export async function createApp({
   );
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new ProblemFilter(logger));
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   recordRoutes(fastify);
@@ -66,6 +65,10 @@ export async function createApp({
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // Responses may carry personal or health data: no shared or browser cache may keep them
+    // (HIPAA §164.312(e)); clients must not reinterpret their type.
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     if (!logger.isLevelEnabled('info')) return;

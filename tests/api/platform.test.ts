@@ -72,6 +72,22 @@ describe('errors', () => {
   });
 });
 
+describe('response headers', () => {
+  it('forbids caching of API answers, which may hold personal or health data', async () => {
+    for (const res of [
+      await t.request('GET', '/api/v1/devices', {
+        as: 'clinician',
+        headers: { 'x-purpose-of-use': 'treatment' },
+      }),
+      await t.request('GET', '/api/v1/devices'),
+      await t.request('GET', '/api/health'),
+    ]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+});
+
 describe('request ids', () => {
   it('keeps a safe caller-supplied id and replaces an unsafe one', async () => {
     const kept = await t.request('GET', '/api/health', { headers: { 'x-request-id': 'trace-1234abcd' } });
@@ -154,6 +170,11 @@ describe('OpenAPI', () => {
     ]);
     expect(register['x-permission']).toBe('create:Device');
     expect(doc.paths['/api/v1/devices/{id}'].patch.responses['412']).toBeDefined();
+    const purpose = doc.paths['/api/v1/devices'].get.parameters.find(
+      (p: { name: string }) => p.name === 'x-purpose-of-use',
+    );
+    expect(purpose.schema.enum).toContain('treatment');
+    expect(doc.paths['/api/health'].get.parameters).toEqual([]);
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {

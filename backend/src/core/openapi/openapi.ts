@@ -1,4 +1,5 @@
 /** Builds the OpenAPI 3.1 document from the same zod schemas that validate requests. */
+import { purposesOfUse } from '@custos/policies';
 import { z } from 'zod';
 import { type ErrorCode, errorStatus } from '../errors/error-codes.js';
 import type { RouteInfo } from '../http/route-inventory.js';
@@ -44,8 +45,16 @@ const problemSchema: JsonSchema = {
   },
 };
 
+const purposeHeader: JsonSchema = {
+  name: 'x-purpose-of-use',
+  in: 'header',
+  required: false,
+  description: 'Why the caller needs the data; some fields (health data) are shown only for some purposes.',
+  schema: { type: 'string', enum: [...purposesOfUse] },
+};
+
 function parameters(route: RouteInfo): JsonSchema[] {
-  const out: JsonSchema[] = [];
+  const out: JsonSchema[] = route.isPublic ? [] : [purposeHeader];
   const add = (where: 'path' | 'query' | 'header', schema: z.ZodObject | undefined) => {
     if (!schema) return;
     const json = toSchema(schema, 'input') as {

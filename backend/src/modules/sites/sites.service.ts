@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
-import { AppError } from '../../core/errors/app-error.js';
 import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
 import { presentPage } from '../../core/http/present.js';
