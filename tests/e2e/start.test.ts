@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,5 +106,32 @@ describe('npm start', () => {
     expect(((await kept.json()) as { items: unknown[] }).items).toHaveLength(1);
     expect(second.output()).toContain('database schema is up to date');
     expect(await stop(second)).toBe(0);
+  });
+
+  it('recovers the database server a killed launcher left behind', { timeout: 240_000 }, async () => {
+    const crashed = await start(env as Record<string, string>);
+    crashed.child.kill('SIGKILL'); // no chance to stop PostgreSQL: it keeps running, orphaned
+    await crashed.exited;
+    const again = await start(env as Record<string, string>);
+    expect((await fetch(`http://localhost:${env.API_PORT}/api/health/ready`)).status).toBe(200);
+    expect(await stop(again)).toBe(0);
+  });
+
+  it('names the setting to change when a port is taken', async () => {
+    const blocker = createServer().listen(Number(env.EMBEDDED_PG_PORT), '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const child = spawn(process.execPath, [launcher], {
+        env: { ...process.env, ...env, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stderr?.on('data', (c) => (output += c));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toContain(`Port ${env.EMBEDDED_PG_PORT} is already in use; set EMBEDDED_PG_PORT`);
+    } finally {
+      blocker.close();
+    }
   });
 });

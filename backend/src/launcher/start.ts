@@ -28,6 +28,8 @@ async function main() {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) say(error.message);
-  else say(`failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    say(`failed to start: ${(error as Error).message}. Set API_PORT or DEV_IDP_PORT to a free port.`);
+  } else say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
