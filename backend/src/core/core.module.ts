@@ -1,6 +1,6 @@
 /** Cross-cutting providers every domain module uses: configuration, database, identity, authorization. */
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard.js';
 import { SubjectRepository } from './auth/subject.repository.js';
@@ -9,7 +9,7 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { AuthzService } from './authz/authz.service.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { Database } from './database/database.js';
-import { ValidationInterceptor } from './http/validation.interceptor.js';
+import { RequestValidationGuard } from './http/request-validation.guard.js';
 
 export const APP_LOGGER = Symbol('APP_LOGGER');
 
@@ -43,8 +43,9 @@ export class CoreModule {
         SubjectRepository,
         SubjectDirectory,
         AuthzService,
+        // Guards run in this order: authenticate, then validate the request.
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: ValidationInterceptor },
+        { provide: APP_GUARD, useClass: RequestValidationGuard },
       ],
       exports: exported,
     };

@@ -24,6 +24,8 @@ export interface Principal extends SubjectAttributes {
 @Injectable()
 export class SubjectDirectory {
   private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+  /** The verifier hands back the same claims object for the same token: the common case skips the key. */
+  private readonly byClaims = new WeakMap<TokenClaims, { principal: Principal; expires: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -31,6 +33,14 @@ export class SubjectDirectory {
   ) {}
 
   async resolve(claims: TokenClaims): Promise<Principal> {
+    const known = this.byClaims.get(claims);
+    if (known && known.expires > Date.now()) return known.principal;
+    const entry = await this.resolveByKey(claims);
+    if (this.config.AUTHZ_SUBJECT_CACHE_TTL_MS > 0) this.byClaims.set(claims, entry);
+    return entry.principal;
+  }
+
+  private async resolveByKey(claims: TokenClaims): Promise<{ principal: Principal; expires: number }> {
     const roles = (claims.realm_access?.roles ?? []).filter((r): r is Role =>
       (knownRoles as readonly string[]).includes(r),
     );
@@ -40,7 +50,7 @@ export class SubjectDirectory {
     const key = JSON.stringify([claims.iss, claims.sub, username, tenantId, roles, siteIds]);
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.expires > now) return hit.principal;
+    if (hit && hit.expires > now) return hit;
 
     let synced: Awaited<ReturnType<SubjectRepository['upsertFromClaims']>>;
     try {
@@ -72,10 +82,11 @@ export class SubjectDirectory {
       patientIds: synced.patient_ids,
       subjectPatientId: synced.subject_patient_id,
     };
+    const entry = { principal, expires: now + this.config.AUTHZ_SUBJECT_CACHE_TTL_MS };
     if (this.config.AUTHZ_SUBJECT_CACHE_TTL_MS > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, { principal, expires: now + this.config.AUTHZ_SUBJECT_CACHE_TTL_MS });
+      this.cache.set(key, entry);
     }
-    return principal;
+    return entry;
   }
 }

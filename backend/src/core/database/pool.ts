@@ -13,10 +13,19 @@ import {
   SchemaValidationError,
 } from 'slonik';
 
-const isoTimestamp: DriverTypeParser = {
-  name: 'timestamptz',
-  parse: (value: string) => new Date(value).toISOString(),
+/**
+ * Sessions run in UTC (see createDatabasePool), so PostgreSQL prints `2026-11-25 00:18:14.170123+00`;
+ * rewriting that text is several times cheaper than Date's parser. Output matches
+ * Date#toISOString (milliseconds, `Z`); anything else (infinity, odd offsets) takes the slow path.
+ */
+const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+export const parseTimestamp = (value: string): string => {
+  const match = UTC_TIMESTAMP.exec(value);
+  if (!match) return new Date(value).toISOString();
+  return `${match[1]}T${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
 };
+
+const isoTimestamp: DriverTypeParser = { name: 'timestamptz', parse: parseTimestamp };
 
 const resultParserInterceptor: Interceptor = {
   name: 'custos/result-parser',
@@ -67,6 +76,8 @@ export async function createDatabasePool(options: PoolOptions): Promise<Database
   if (options.applicationName && !uri.searchParams.has('application_name')) {
     uri.searchParams.set('application_name', options.applicationName);
   }
+  // Timestamps are exchanged in UTC whatever the server's default time zone.
+  if (!uri.searchParams.has('options')) uri.searchParams.set('options', '-c TimeZone=UTC');
   return createPool(uri.toString(), {
     maxPoolSize: options.maxPoolSize,
     statementTimeout: options.statementTimeoutMs,

@@ -1,5 +1,5 @@
 /**
- * Declares a route's contract once: the zod schemas here validate the request (ValidationInterceptor)
+ * Declares a route's contract once: the zod schemas here validate the request (RequestValidationGuard)
  * and generate the OpenAPI document, so the two can never disagree.
  */
 import { SetMetadata } from '@nestjs/common';

@@ -1,8 +1,11 @@
-/** Validates params, query, headers and body against the route's zod schemas before the handler runs. */
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+/**
+ * Validates params, query, headers and body against the route's zod schemas before the handler
+ * runs. A guard rather than an interceptor: it runs after the AuthGuard (401 comes before 400), and
+ * with no interceptor registered Nest skips its RxJS pipeline on every request.
+ */
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 import type { z } from 'zod';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import { ENDPOINT_METADATA, type EndpointSpec } from './endpoint.decorator.js';
@@ -72,10 +75,10 @@ function unstorableText(
 }
 
 @Injectable()
-export class ValidationInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+export class RequestValidationGuard implements CanActivate {
+  constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     const spec = this.reflector.get<EndpointSpec | undefined>(ENDPOINT_METADATA, context.getHandler());
     if (spec) {
       const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -92,6 +95,6 @@ export class ValidationInterceptor implements NestInterceptor {
       // Handlers read the parsed (typed, coerced, defaulted) values through @Param/@Query/@Body.
       Object.assign(request, { params, query, body });
     }
-    return next.handle();
+    return true;
   }
 }
