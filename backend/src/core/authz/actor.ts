@@ -73,6 +73,9 @@ export class Actor {
   /**
    * Loads one resource to act on: 404 when the actor can neither see it nor act on it (its
    * existence is not revealed), 403 naming the permission when they can see it but not do this.
+   * A row reachable only through the action's rule (not readable) may still answer 409 or 412
+   * about its state: a rule granting an action without read must be narrow enough for that (see
+   * the operator's claim rule in policies/abac.yaml).
    */
   async load<T extends object>(
     action: Action,
