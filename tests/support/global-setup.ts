@@ -8,8 +8,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'slonik';
 import type { TestProject } from 'vitest/node';
+import { createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
 import { migrate } from '../../backend/src/core/database/migrator.js';
 import { createDatabasePool } from '../../backend/src/core/database/pool.js';
 import { startIdentityProvider } from '../../backend/src/dev-idp/identity-provider.js';
@@ -63,13 +63,8 @@ export default async function setup(project: TestProject) {
   cleanups.push(() => idp.close());
 
   const templateDatabase = `custos_template_${process.pid}`;
-  const admin = await createDatabasePool({
-    connectionUri: adminUrl,
-    maxPoolSize: 1,
-    statementTimeoutMs: 60_000,
-  });
-  await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([templateDatabase])}`);
-  await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([templateDatabase])}`);
+  await dropDatabase(adminUrl, templateDatabase);
+  await createDatabase(adminUrl, templateDatabase);
   await migrate(databaseUrl(adminUrl, templateDatabase));
   const template = await createDatabasePool({
     connectionUri: databaseUrl(adminUrl, templateDatabase),
@@ -78,10 +73,7 @@ export default async function setup(project: TestProject) {
   });
   await seedDemo(template, idp.issuer);
   await template.end();
-  cleanups.push(async () => {
-    await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([templateDatabase])} WITH (FORCE)`);
-    await admin.end();
-  });
+  cleanups.push(() => dropDatabase(adminUrl as string, templateDatabase));
 
   project.provide('testEnv', {
     adminUrl,

@@ -5,12 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { type DatabasePool, sql } from 'slonik';
+import type { DatabasePool } from 'slonik';
 import { inject } from 'vitest';
 import { createApp } from '../../backend/src/app.js';
 import { loadConfig } from '../../backend/src/core/config/config.js';
+import { createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
 import { Database } from '../../backend/src/core/database/database.js';
-import { createDatabasePool } from '../../backend/src/core/database/pool.js';
+import { createApiPool } from '../../backend/src/core/database/pool.js';
 import { fetchPasswordToken } from '../../backend/src/dev-idp/identity-provider.js';
 import { databaseUrl } from './global-setup.js';
 
@@ -50,51 +51,12 @@ export function tokenFor(username: string): Promise<string> {
   return token;
 }
 
-async function cloneTemplate(): Promise<string> {
-  const env = inject('testEnv');
-  const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = await createDatabasePool({
-    connectionUri: env.adminUrl,
-    maxPoolSize: 1,
-    statementTimeoutMs: 60_000,
-  });
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(
-          sql.unsafe`CREATE DATABASE ${sql.identifier([name])} TEMPLATE ${sql.identifier([env.templateDatabase])}`,
-        );
-        break;
-      } catch (error) {
-        // 55006: the template is briefly in use by a parallel clone; try again.
-        if (attempt > 20) throw error;
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-      }
-    }
-  } finally {
-    await admin.end();
-  }
-  return name;
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = await createDatabasePool({
-    connectionUri: inject('testEnv').adminUrl,
-    maxPoolSize: 1,
-    statementTimeoutMs: 60_000,
-  });
-  try {
-    await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([name])} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
 export async function createTestApp(
   options: { env?: Record<string, string>; logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const env = inject('testEnv');
-  const name = await cloneTemplate();
+  const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await createDatabase(env.adminUrl, name, env.templateDatabase);
   const url = databaseUrl(env.adminUrl, name);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -106,7 +68,7 @@ export async function createTestApp(
     LOG_LEVEL: options.logDestination ? 'info' : 'silent',
     ...options.env,
   });
-  const pool = await createDatabasePool({ connectionUri: url, maxPoolSize: 5, statementTimeoutMs: 10_000 });
+  const pool = await createApiPool(config, url);
   const app = await createApp({
     config,
     database: new Database(pool),
@@ -146,7 +108,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       await pool.end();
-      await dropDatabase(name);
+      await dropDatabase(env.adminUrl, name);
     },
   };
 }

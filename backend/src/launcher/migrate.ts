@@ -1,8 +1,9 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded server). */
 import { loadConfig } from '../core/config/config.js';
+import { ensureDatabase } from '../core/database/admin.js';
 import { migrate } from '../core/database/migrator.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { DATABASE_NAME, ensureDatabase } from './stack.js';
+import { DATABASE_NAME } from './stack.js';
 
 async function main() {
   const config = loadConfig();

@@ -5,12 +5,12 @@
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { type DatabasePool, sql } from 'slonik';
 import { createApp } from '../app.js';
 import type { AppConfig } from '../core/config/config.js';
+import { ensureDatabase } from '../core/database/admin.js';
 import { Database } from '../core/database/database.js';
 import { migrate } from '../core/database/migrator.js';
-import { createDatabasePool } from '../core/database/pool.js';
+import { createApiPool } from '../core/database/pool.js';
 import { type RunningIdentityProvider, startIdentityProvider } from '../dev-idp/identity-provider.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { seedDemo } from './seed.js';
@@ -36,20 +36,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = await createDatabasePool({
-    connectionUri: adminUrl,
-    maxPoolSize: 1,
-    statementTimeoutMs: 30_000,
-  });
-  try {
-    const exists = await admin.exists(sql.unsafe`SELECT 1 FROM pg_database WHERE datname = ${name}`);
-    if (!exists) await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const progress = options.onProgress ?? (() => undefined);
   const stoppers: Array<() => Promise<void>> = [];
@@ -73,13 +59,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       databaseUrl = embedded.urlFor(DATABASE_NAME);
     }
 
-    const pool: DatabasePool = await createDatabasePool({
-      connectionUri: databaseUrl,
-      maxPoolSize: config.DATABASE_POOL_SIZE,
-      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      applicationName: 'custos-api',
-      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
-    });
+    const pool = await createApiPool(config, databaseUrl);
     stoppers.push(() => pool.end());
     const { applied } = await migrate(databaseUrl);
     progress(

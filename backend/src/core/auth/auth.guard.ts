@@ -3,7 +3,7 @@
  * attaches the request's Actor (subject attributes + purpose of use + compiled ability).
  */
 
-import { type PurposeOfUse, purposesOfUse } from '@custos/policies';
+import { type PurposeOfUse, purposesOfUse, type RequestContext } from '@custos/policies';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
@@ -36,11 +36,8 @@ export class AuthGuard implements CanActivate {
     const claims = await this.verifier.verify(token);
     const principal = await this.directory.resolve(claims);
     const purpose = purposeOf(request.headers[PURPOSE_HEADER]);
-    const actor = new Actor(
-      principal,
-      purpose ? { purpose } : {},
-      this.authz.abilityFor(principal, purpose ? { purpose } : {}),
-    );
+    const requestContext: RequestContext = purpose ? { purpose } : {};
+    const actor = new Actor(principal, requestContext, this.authz.abilityFor(principal, requestContext));
     (request as unknown as Record<string, unknown>)[ACTOR_KEY] = actor;
     return true;
   }

@@ -8,27 +8,19 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrl } from '../../../../tests/support/global-setup.js';
 import { demoSites, demoTenants } from '../../launcher/demo-data.js';
 import { seedDemo } from '../../launcher/seed.js';
+import { createDatabase, dropDatabase } from './admin.js';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrator.js';
 import { createDatabasePool } from './pool.js';
 
 const name = `custos_m_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-let admin: DatabasePool;
 let url: string;
 
 beforeAll(async () => {
   const env = inject('testEnv');
-  admin = await createDatabasePool({
-    connectionUri: env.adminUrl,
-    maxPoolSize: 1,
-    statementTimeoutMs: 30_000,
-  });
-  await admin.query(sql.unsafe`CREATE DATABASE ${sql.identifier([name])}`);
+  await createDatabase(env.adminUrl, name);
   url = databaseUrl(env.adminUrl, name);
 });
-afterAll(async () => {
-  await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([name])} WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(() => dropDatabase(inject('testEnv').adminUrl, name));
 
 describe('migrations', () => {
   it('apply once, even when two instances start at the same time', async () => {

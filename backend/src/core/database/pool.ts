@@ -12,6 +12,7 @@ import {
   type Interceptor,
   SchemaValidationError,
 } from 'slonik';
+import type { AppConfig } from '../config/config.js';
 
 /**
  * Sessions run in UTC (see createDatabasePool), so PostgreSQL prints `2026-11-25 00:18:14.170123+00`;
@@ -69,6 +70,17 @@ export interface PoolOptions {
   applicationName?: string;
   /** Named prepared statements (default true); see DATABASE_PREPARED_STATEMENTS. */
   preparedStatements?: boolean;
+}
+
+/** The API's pool, exactly as the configuration describes it (launcher and tests alike). */
+export function createApiPool(config: AppConfig, connectionUri: string): Promise<DatabasePool> {
+  return createDatabasePool({
+    connectionUri,
+    maxPoolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: 'custos-api',
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+  });
 }
 
 export async function createDatabasePool(options: PoolOptions): Promise<DatabasePool> {
