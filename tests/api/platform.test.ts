@@ -2,8 +2,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { listRoutes } from '../../backend/src/core/http/route-inventory.js';
+import { viaProxy } from '../support/tcp-proxy.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -125,6 +128,42 @@ describe('health and metrics', () => {
     }
   });
 
+  it('is not ready when the database stops answering', async () => {
+    let cut: () => Promise<void> = async () => undefined;
+    const app = await createTestApp({ connectThrough: viaProxy((proxy) => (cut = proxy.cut)) });
+    try {
+      expect((await app.request('GET', '/api/health/ready')).status).toBe(200);
+      await cut();
+      const down = await app.request('GET', '/api/health/ready');
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({
+        status: 'not_ready',
+        checks: { database: 'down', identityProvider: 'up' },
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('asks the identity provider at most once per 5 seconds, however often it is probed', async () => {
+    let hits = 0;
+    const jwks = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const app = await createTestApp({
+      env: { OIDC_JWKS_URI: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs` },
+    });
+    try {
+      for (let i = 0; i < 10; i++) expect((await app.request('GET', '/api/health/ready')).status).toBe(200);
+      expect(hits).toBe(1);
+    } finally {
+      await app.close();
+      jwks.close();
+    }
+  });
+
   it('stays ready when the identity provider is unreachable, and says so', async () => {
     const idpDown = await createTestApp({
       env: { OIDC_JWKS_URI: 'http://127.0.0.1:9/realms/custos/protocol/openid-connect/certs' },
@@ -147,6 +186,36 @@ describe('health and metrics', () => {
     expect(metrics.text).toContain('route="/api/v1/tenants/:id"');
     expect(metrics.text).not.toContain(id);
     expect(metrics.text).toContain('custos_process_cpu_user_seconds_total');
+  });
+});
+
+describe('database sessions', () => {
+  const preparedCount = (app: TestApp) =>
+    app.pool.oneFirst(
+      sql.type(z.object({ count: z.number() }))`
+        SELECT count(*)::int AS count FROM pg_prepared_statements WHERE name LIKE 'custos_%'`,
+    );
+
+  it('prepares each statement once per connection, unless DATABASE_PREPARED_STATEMENTS=false', async () => {
+    for (const [setting, prepares] of [
+      ['true', true],
+      ['false', false],
+    ] as const) {
+      // One connection, so the check below runs in the session that served the request.
+      const app = await createTestApp({
+        env: { DATABASE_PREPARED_STATEMENTS: setting, DATABASE_POOL_SIZE: '1' },
+      });
+      try {
+        expect((await app.request('GET', '/api/v1/devices', { as: 'operator' })).status).toBe(200);
+        expect((await preparedCount(app)) > 0).toBe(prepares);
+      } finally {
+        await app.close();
+      }
+    }
+  });
+
+  it('talks to PostgreSQL in UTC, whatever the server default', async () => {
+    expect(await t.pool.oneFirst(sql.unsafe`SELECT current_setting('TimeZone')`)).toBe('UTC');
   });
 });
 

@@ -29,3 +29,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }),
   };
 }
+
+/** For createTestApp's connectThrough: the same database, reached through a proxy handed to `onProxy`. */
+export function viaProxy(onProxy: (proxy: TcpProxy) => void): (databaseUrl: string) => Promise<string> {
+  return async (databaseUrl) => {
+    const url = new URL(databaseUrl);
+    const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    onProxy(proxy);
+    url.port = String(proxy.port);
+    return url.toString();
+  };
+}

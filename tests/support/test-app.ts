@@ -52,12 +52,17 @@ export function tokenFor(username: string): Promise<string> {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; logDestination?: DestinationStream } = {},
+  options: {
+    env?: Record<string, string>;
+    logDestination?: DestinationStream;
+    /** Route the API's database connections elsewhere (e.g. through a proxy a test can cut). */
+    connectThrough?: (databaseUrl: string) => Promise<string>;
+  } = {},
 ): Promise<TestApp> {
   const env = inject('testEnv');
   const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await createDatabase(env.adminUrl, name, env.templateDatabase);
-  const url = databaseUrl(env.adminUrl, name);
+  const url = await (options.connectThrough ?? (async (u: string) => u))(databaseUrl(env.adminUrl, name));
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,

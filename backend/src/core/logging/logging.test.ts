@@ -1,12 +1,8 @@
 /** No personal or health data, and no credentials, in the logs: checked on the real request pipeline. */
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTcpProxy } from '../../../../tests/support/tcp-proxy.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viaProxy } from '../../../../tests/support/tcp-proxy.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
-import { createApp } from '../../app.js';
-import { loadConfig } from '../config/config.js';
-import { Database } from '../database/database.js';
-import { createDatabasePool } from '../database/pool.js';
 import { createLogger } from './logger.js';
 
 class Capture extends Writable {
@@ -55,46 +51,31 @@ describe('log redaction', () => {
 
   it('logs a server-side failure by type and stack frames, without its message or the request data', async () => {
     const fresh = new Capture();
-    // A database that does not answer: the API must say 503 and log nothing it was sent.
-    const env = inject('testEnv');
-    const target = new URL(t.databaseUrl);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    target.port = String(proxy.port);
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: target.toString(),
-      OIDC_ISSUER: env.issuer,
-      OIDC_JWKS_URI: env.jwksUri,
-      DEV_IDP_ENABLED: 'false',
+    // A database that stops answering: the API must say 503 and log nothing it was sent.
+    let cut: () => Promise<void> = async () => undefined;
+    let databaseUrl = '';
+    const broken = await createTestApp({
+      logDestination: fresh,
+      connectThrough: async (url) => {
+        databaseUrl = await viaProxy((proxy) => (cut = proxy.cut))(url);
+        return databaseUrl;
+      },
     });
-    const pool = await createDatabasePool({
-      connectionUri: config.DATABASE_URL as string,
-      maxPoolSize: 1,
-      statementTimeoutMs: 1_000,
-    });
-    const app = await createApp({ config, database: new Database(pool), logDestination: fresh });
-    await proxy.cut();
+    const token = await broken.tokenFor('privacy');
+    await cut();
     try {
-      const token = await t.tokenFor('privacy');
-      const res = await app
-        .getHttpAdapter()
-        .getInstance()
-        .inject({
-          method: 'GET',
-          url: '/api/v1/devices?serialPrefix=SECRET-SERIAL',
-          headers: { authorization: `Bearer ${token}` },
-        });
-      expect(res.statusCode).toBe(503);
-      expect(res.json().code).toBe('service_unavailable');
+      const res = await broken.request('GET', '/api/v1/devices?serialPrefix=SECRET-SERIAL', { token });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('service_unavailable');
       const errors = fresh.lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ code: 'service_unavailable', err: { name: expect.any(String) } });
       expect(Array.isArray(errors[0].err.frames)).toBe(true);
-      for (const secret of ['SECRET-SERIAL', token, target.password || 'no-password'])
+      for (const secret of ['SECRET-SERIAL', token, new URL(databaseUrl).password]) {
         expect(fresh.text).not.toContain(secret);
+      }
     } finally {
-      await app.close();
-      await pool.end().catch(() => undefined);
+      await broken.close();
     }
   });
 
