@@ -4,10 +4,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run the workspaces' TypeScript sources, not their build output.
-    alias: { '@custos/policies': fileURLToPath(new URL('./policies/src/index.ts', import.meta.url)) },
+    alias: {
+      '@custos/policies': fileURLToPath(new URL('./policies/src/index.ts', import.meta.url)),
+      '@custos/audit': fileURLToPath(new URL('./audit/src/index.ts', import.meta.url)),
+    },
   },
   test: {
-    include: ['{backend,policies}/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['{backend,policies,audit}/src/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type CoreDependencies, CoreModule } from './core/core.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
@@ -18,6 +19,7 @@ export class AppModule {
         SitesModule,
         UsersModule,
         DevicesModule,
+        AuditModule,
       ],
     };
   }

@@ -8,6 +8,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
+import { AuditRecorder } from './core/audit/audit-recorder.js';
+import { recordFailedAttempt } from './core/audit/failed-attempts.js';
+import { loadMasterKeyFile, type MasterKey } from './core/audit/master-key.js';
 import type { AppConfig } from './core/config/config.js';
 import type { Database } from './core/database/database.js';
 import { ProblemFilter, sendProblem } from './core/errors/problem.filter.js';
@@ -23,6 +26,8 @@ export const API_VERSION = '0.1.0';
 export interface AppOptions {
   config: AppConfig;
   database: Database;
+  /** Defaults to the key file named by AUDIT_MASTER_KEY_FILE (created if missing). */
+  masterKey?: MasterKey;
   /** Where JSON logs go (stdout by default); tests pass a capture stream. */
   logDestination?: DestinationStream;
 }
@@ -31,8 +36,10 @@ export async function createApp({
   config,
   database,
   logDestination,
+  masterKey,
 }: AppOptions): Promise<NestFastifyApplication> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
+  const metrics = createMetricsRegistry();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request is logged by our onResponse hook below, with the route template only.
@@ -48,7 +55,13 @@ export async function createApp({
     trustProxy: config.TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, database, logger }),
+    AppModule.register({
+      config,
+      database,
+      logger,
+      metrics,
+      masterKey: masterKey ?? (await loadMasterKeyFile(config.AUDIT_MASTER_KEY_FILE)),
+    }),
     adapter,
     {
       logger: new NestLogger(logger),
@@ -57,7 +70,10 @@ export async function createApp({
     },
   );
   app.setGlobalPrefix('api');
-  app.useGlobalFilters(new ProblemFilter(logger));
+  const recorder = app.get(AuditRecorder);
+  app.useGlobalFilters(
+    new ProblemFilter(logger, (request, error) => recordFailedAttempt(recorder, request, error)),
+  );
 
   const fastify = app.getHttpAdapter().getInstance();
   recordRoutes(fastify);
@@ -84,10 +100,9 @@ export async function createApp({
     );
   });
   if (config.METRICS_ENABLED) {
-    const registry = createMetricsRegistry();
-    instrumentHttp(fastify, registry);
+    instrumentHttp(fastify, metrics);
     fastify.get('/metrics', async (_request, reply) =>
-      reply.type(registry.contentType).send(await registry.metrics()),
+      reply.type(metrics.contentType).send(await metrics.metrics()),
     );
   }
   registerDocsRoutes(fastify, () =>

@@ -27,10 +27,12 @@ export const actions = [
   'activate',
   'suspend',
   'decommission',
+  // Taking a signed copy of the audit trail out of the platform.
+  'export',
 ] as const;
 export type Action = (typeof actions)[number];
 
-export const resourceTypes = ['Tenant', 'Site', 'User', 'Device'] as const;
+export const resourceTypes = ['Tenant', 'Site', 'User', 'Device', 'AuditEvent'] as const;
 export type ResourceType = (typeof resourceTypes)[number];
 
 /** Purpose of use, declared by the caller in a request header (HL7 PurposeOfUse, simplified). */

@@ -12,6 +12,8 @@ interface FieldSpec {
   kind: FieldKind;
   /** Health-related: reveals information about a person's health (GDPR art. 9, HIPAA PHI). */
   health?: true;
+  /** Personal data (GDPR art. 4(1)): kept out of logs, and only encrypted in the audit trail. */
+  personal?: true;
 }
 
 const common = {
@@ -38,14 +40,14 @@ const specs: Record<ResourceType, Record<string, FieldSpec>> = {
   User: {
     id: { kind: 'uuid' },
     tenantId: { kind: 'uuid' },
-    username: { kind: 'text' },
-    displayName: { kind: 'text' },
+    username: { kind: 'text', personal: true },
+    displayName: { kind: 'text', personal: true },
     // 'staff' or 'data-subject' (derived from roles by the database): lets policies keep patients'
     // accounts away from roles that must not learn who is a patient.
     kind: { kind: 'text' },
     roles: { kind: 'array' },
     siteIds: { kind: 'array' },
-    attributes: { kind: 'json' },
+    attributes: { kind: 'json', personal: true },
     lastSeenAt: { kind: 'timestamp' },
     ...common,
   },
@@ -62,6 +64,20 @@ const specs: Record<ResourceType, Record<string, FieldSpec>> = {
     patientId: { kind: 'uuid', health: true },
     dataCategory: { kind: 'text' },
     ...common,
+  },
+  // An event of the audit trail: the sealed entry exactly as hashed, its leaf hash, and the event's
+  // personal data decrypted for the reader (`personal`), which may reveal health information.
+  // Its tenant is the resource's, else the actor's.
+  AuditEvent: {
+    seq: { kind: 'int4' },
+    time: { kind: 'timestamp' },
+    tenantId: { kind: 'uuid' },
+    entry: { kind: 'json' },
+    leafHash: { kind: 'text' },
+    personal: { kind: 'json', health: true, personal: true },
+    // Whether the event holds personal data, and whether it can still be read: none, available,
+    // erased. Derived when read (not a column), so not usable in policy conditions.
+    personalStatus: { kind: 'json' },
   },
 };
 
@@ -84,6 +100,9 @@ export const resourceFields = select(() => true);
 
 /** Fields that reveal health information; only roles with a care relationship may see them. */
 export const healthFields = select((spec) => spec.health === true);
+
+/** Fields holding personal data, health data included: the audit trail stores them only encrypted. */
+export const personalFields = select((spec) => spec.health === true || spec.personal === true);
 
 /** Every field except the health-related ones: what `fields: non-health` in a policy expands to. */
 export const nonHealthFields = select((spec) => spec.health !== true);

@@ -55,6 +55,7 @@ beforeAll(async () => {
     EMBEDDED_PG_PORT: String(await freePort()),
     EMBEDDED_PG_DATA_DIR: path.join(dir, 'postgres'),
     DEV_IDP_KEYS_FILE: path.join(dir, 'idp', 'jwks.json'),
+    AUDIT_MASTER_KEY_FILE: path.join(dir, 'audit', 'master.key'),
   };
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

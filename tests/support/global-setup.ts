@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
+import { createDatabase, dropDatabase, ensureAppLogin } from '../../backend/src/core/database/admin.js';
 import { migrate } from '../../backend/src/core/database/migrator.js';
 import { createDatabasePool } from '../../backend/src/core/database/pool.js';
 import { startIdentityProvider } from '../../backend/src/dev-idp/identity-provider.js';
@@ -23,6 +23,8 @@ export interface TestEnvironment {
   jwksUri: string;
   tokenEndpoint: string;
   serverKind: 'embedded' | 'external';
+  /** One audit master key file for the run (each test database gets its own subject keys anyway). */
+  masterKeyFile: string;
 }
 
 declare module 'vitest' {
@@ -66,6 +68,8 @@ export default async function setup(project: TestProject) {
   await dropDatabase(adminUrl, templateDatabase);
   await createDatabase(adminUrl, templateDatabase);
   await migrate(databaseUrl(adminUrl, templateDatabase));
+  await ensureAppLogin(adminUrl);
+  const masterKeyFile = path.join(await mkdtemp(path.join(tmpdir(), 'custos-test-keys-')), 'master.key');
   const template = await createDatabasePool({
     connectionUri: databaseUrl(adminUrl, templateDatabase),
     maxPoolSize: 1,
@@ -82,6 +86,7 @@ export default async function setup(project: TestProject) {
     jwksUri: idp.jwksUri,
     tokenEndpoint: idp.tokenEndpoint,
     serverKind,
+    masterKeyFile,
   });
 
   return async () => {

@@ -9,9 +9,9 @@ import type { DatabasePool } from 'slonik';
 import { inject } from 'vitest';
 import { createApp } from '../../backend/src/app.js';
 import { loadConfig } from '../../backend/src/core/config/config.js';
-import { createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
+import { appUrlFor, createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
 import { Database } from '../../backend/src/core/database/database.js';
-import { createApiPool } from '../../backend/src/core/database/pool.js';
+import { createApiPool, createDatabasePool } from '../../backend/src/core/database/pool.js';
 import { fetchPasswordToken } from '../../backend/src/dev-idp/identity-provider.js';
 import { databaseUrl } from './global-setup.js';
 
@@ -32,8 +32,12 @@ export interface RequestOptions {
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** The API's own pool: the non-owner application role, as in production. */
   pool: DatabasePool;
+  /** The database owner (a superuser here): for fixtures, and for tests that play a rogue administrator. */
+  adminPool: DatabasePool;
   databaseUrl: string;
+  adminDatabaseUrl: string;
   request(method: string, url: string, options?: RequestOptions): Promise<TestResponse>;
   tokenFor(username: string): Promise<string>;
   close(): Promise<void>;
@@ -62,7 +66,8 @@ export async function createTestApp(
   const env = inject('testEnv');
   const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await createDatabase(env.adminUrl, name, env.templateDatabase);
-  const url = await (options.connectThrough ?? (async (u: string) => u))(databaseUrl(env.adminUrl, name));
+  const adminDatabaseUrl = databaseUrl(env.adminUrl, name);
+  const url = await (options.connectThrough ?? (async (u: string) => u))(appUrlFor(adminDatabaseUrl));
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,
@@ -71,9 +76,13 @@ export async function createTestApp(
     DEV_IDP_ENABLED: 'false',
     SEED_DEMO: 'false',
     LOG_LEVEL: options.logDestination ? 'info' : 'silent',
+    AUDIT_MASTER_KEY_FILE: env.masterKeyFile,
+    // Tests seal and sign deterministically through AuditTrail.flush(); the job tests turn this on.
+    AUDIT_JOBS_ENABLED: 'false',
     ...options.env,
   });
   const pool = await createApiPool(config, url);
+  const adminPool = await createDatabasePool({ connectionUri: adminDatabaseUrl, maxPoolSize: 2, statementTimeoutMs: 60_000 });
   const app = await createApp({
     config,
     database: new Database(pool),
@@ -84,7 +93,9 @@ export async function createTestApp(
   return {
     app,
     pool,
+    adminPool,
     databaseUrl: url,
+    adminDatabaseUrl,
     tokenFor,
     async request(method, requestUrl, { as, token, body, rawBody, headers = {} } = {}) {
       const bearer = token ?? (as ? await tokenFor(as) : undefined);
@@ -113,6 +124,7 @@ export async function createTestApp(
     async close() {
       await app.close();
       await pool.end();
+      await adminPool.end();
       await dropDatabase(env.adminUrl, name);
     },
   };

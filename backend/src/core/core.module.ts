@@ -2,21 +2,32 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { AuditMetrics, METRICS_REGISTRY } from './audit/audit-metrics.js';
+import { AuditRecorder } from './audit/audit-recorder.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { MASTER_KEY, type MasterKey } from './audit/master-key.js';
+import { SigningKeys } from './audit/signing-keys.js';
+import { SubjectVault } from './audit/subject-vault.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { SubjectRepository } from './auth/subject.repository.js';
 import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuthzService } from './authz/authz.service.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { APP_LOGGER } from './core.tokens.js';
 import { Database } from './database/database.js';
 import { RequestValidationGuard } from './http/request-validation.guard.js';
 
-export const APP_LOGGER = Symbol('APP_LOGGER');
+export { APP_LOGGER };
 
 export interface CoreDependencies {
   config: AppConfig;
   database: Database;
   logger: Logger;
+  metrics: Registry;
+  /** Wraps subject keys and signing keys: a key file in development, a KMS in production. */
+  masterKey: MasterKey;
 }
 
 @Global()
@@ -31,6 +42,13 @@ export class CoreModule {
       SubjectDirectory,
       SubjectRepository,
       AuthzService,
+      METRICS_REGISTRY,
+      MASTER_KEY,
+      AuditMetrics,
+      SubjectVault,
+      AuditRecorder,
+      SigningKeys,
+      AuditTrail,
     ];
     return {
       module: CoreModule,
@@ -39,6 +57,13 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: Database, useValue: deps.database },
         { provide: APP_LOGGER, useValue: deps.logger },
+        { provide: METRICS_REGISTRY, useValue: deps.metrics },
+        { provide: MASTER_KEY, useValue: deps.masterKey },
+        { provide: AuditMetrics, useValue: new AuditMetrics(deps.metrics) },
+        SubjectVault,
+        AuditRecorder,
+        SigningKeys,
+        AuditTrail,
         TokenVerifier,
         SubjectRepository,
         SubjectDirectory,

@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../app.js';
 import type { AppConfig } from '../core/config/config.js';
-import { ensureDatabase } from '../core/database/admin.js';
+import { appUrlFor, ensureAppLogin, ensureDatabase } from '../core/database/admin.js';
 import { Database } from '../core/database/database.js';
 import { migrate } from '../core/database/migrator.js';
 import { createApiPool } from '../core/database/pool.js';
@@ -45,6 +45,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   try {
     let config = options.config;
     let databaseUrl = config.DATABASE_URL;
+    let migrationUrl = config.DATABASE_MIGRATION_URL ?? databaseUrl;
+    let embeddedAdminUrl: string | undefined;
     if (!databaseUrl) {
       progress(
         `starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${config.EMBEDDED_PG_DATA_DIR})`,
@@ -56,15 +58,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
       stoppers.push(() => embedded.stop());
       await ensureDatabase(embedded.adminUrl, DATABASE_NAME);
-      databaseUrl = embedded.urlFor(DATABASE_NAME);
+      embeddedAdminUrl = embedded.adminUrl;
+      migrationUrl = embedded.urlFor(DATABASE_NAME);
+      // The API runs as a non-owner role that may only insert into and read the audit trail.
+      databaseUrl = appUrlFor(migrationUrl);
     }
 
-    const pool = await createApiPool(config, databaseUrl);
-    stoppers.push(() => pool.end());
-    const { applied } = await migrate(databaseUrl);
+    const { applied } = await migrate(migrationUrl as string);
     progress(
       applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date',
     );
+    if (embeddedAdminUrl) await ensureAppLogin(embeddedAdminUrl);
+    const pool = await createApiPool(config, databaseUrl);
+    stoppers.push(() => pool.end());
 
     let identityProvider: RunningIdentityProvider | undefined;
     if (config.DEV_IDP_ENABLED) {

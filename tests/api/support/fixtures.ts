@@ -48,14 +48,14 @@ export type TableName = 'tenants' | 'sites' | 'users' | 'devices';
 
 /** One row as text, without the sign-in bookkeeping column; null when the row does not exist. */
 export async function rowSnapshot(t: TestApp, table: TableName, id: string): Promise<string | null> {
-  return (await t.pool.maybeOneFirst(sql.unsafe`
+  return (await t.adminPool.maybeOneFirst(sql.unsafe`
     SELECT (to_jsonb(r) - 'last_seen_at')::text FROM ${sql.identifier([table])} r WHERE r.id = ${id}`)) as
     | string
     | null;
 }
 
 export async function rowVersion(t: TestApp, table: TableName, id: string): Promise<number> {
-  return (await t.pool.oneFirst(
+  return (await t.adminPool.oneFirst(
     sql.unsafe`SELECT version FROM ${sql.identifier([table])} WHERE id = ${id}`,
   )) as number;
 }
@@ -67,13 +67,13 @@ export async function countWhere(
   value: string,
 ): Promise<number> {
   const query = sql.unsafe`SELECT count(*)::int FROM ${sql.identifier([table])} WHERE ${sql.identifier([column])} = ${value}`;
-  return (await t.pool.oneFirst(query)) as number;
+  return (await t.adminPool.oneFirst(query)) as number;
 }
 
 /** Deletes the row when the current test ends, so every case leaves the demo world as it found it. */
 export function removeAfterTest(t: TestApp, table: TableName, id: string): void {
   onTestFinished(async () => {
-    await t.pool.query(sql.unsafe`DELETE FROM ${sql.identifier([table])} WHERE id = ${id}`);
+    await t.adminPool.query(sql.unsafe`DELETE FROM ${sql.identifier([table])} WHERE id = ${id}`);
   });
 }
 
@@ -89,7 +89,7 @@ export interface DeviceFixture {
 /** A fresh device in any state (inserted directly: nobody may register into Globex through the API). */
 export async function insertDevice(t: TestApp, d: DeviceFixture): Promise<{ id: string; serial: string }> {
   const serial = `FX-${uniqueSuffix()}`;
-  const id = (await t.pool.oneFirst(sql.unsafe`
+  const id = (await t.adminPool.oneFirst(sql.unsafe`
     INSERT INTO devices (tenant_id, site_id, serial_number, model, lifecycle_state, patient_id, data_category)
     VALUES (${d.tenantId}, ${d.siteId}, ${serial}, 'Fixture 1', ${d.state}, ${d.patientId ?? null},
             ${d.patientId ? 'health' : 'operational'})
@@ -105,7 +105,7 @@ export async function insertUser(
   role = 'operator',
 ): Promise<{ id: string; username: string }> {
   const username = `fixture-${uniqueSuffix().toLowerCase()}`;
-  const id = (await t.pool.oneFirst(sql.unsafe`
+  const id = (await t.adminPool.oneFirst(sql.unsafe`
     INSERT INTO users (external_id, issuer, tenant_id, username, display_name, roles)
     VALUES (${randomUUID()}, 'urn:custos:test-fixture', ${tenantId}, ${username}, 'Fixture', ${sql.array([role], 'text')})
     RETURNING id`)) as string;

@@ -7,12 +7,15 @@ import { type PurposeOfUse, purposesOfUse, type RequestContext } from '@custos/p
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ACTOR_KEY, Actor } from '../authz/actor.js';
+import { createHash } from 'node:crypto';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import { ACTOR_KEY, Actor, type RequestOrigin } from '../authz/actor.js';
 import { AuthzService } from '../authz/authz.service.js';
 import { AppError } from '../errors/app-error.js';
+import { ENDPOINT_METADATA, type EndpointSpec } from '../http/endpoint.decorator.js';
 import { PUBLIC_ROUTE } from './public.decorator.js';
 import { SubjectDirectory } from './subject-directory.js';
-import { challenge, TokenVerifier } from './token-verifier.js';
+import { challenge, type TokenClaims, TokenVerifier } from './token-verifier.js';
 
 export const PURPOSE_HEADER = 'x-purpose-of-use';
 
@@ -23,7 +26,11 @@ export class AuthGuard implements CanActivate {
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(SubjectDirectory) private readonly directory: SubjectDirectory,
     @Inject(AuthzService) private readonly authz: AuthzService,
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
   ) {}
+
+  /** Tokens this instance has already seen: the first request with a new one is the sign-in event. */
+  private readonly seen = new WeakSet<TokenClaims>();
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
@@ -37,8 +44,31 @@ export class AuthGuard implements CanActivate {
     const principal = await this.directory.resolve(claims);
     const purpose = purposeOf(request.headers[PURPOSE_HEADER]);
     const requestContext: RequestContext = purpose ? { purpose } : {};
-    const actor = new Actor(principal, requestContext, this.authz.abilityFor(principal, requestContext));
+    const spec = this.reflector.get<EndpointSpec | undefined>(ENDPOINT_METADATA, context.getHandler());
+    const origin: RequestOrigin = {
+      requestId: request.id,
+      ip: request.ip ?? null,
+      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      ...(spec?.audit ? { auditType: spec.audit } : {}),
+    };
+    const ability = this.authz.abilityFor(principal, requestContext);
+    const actor = new Actor(principal, requestContext, ability, origin);
     (request as unknown as Record<string, unknown>)[ACTOR_KEY] = actor;
+    if (!this.seen.has(claims)) {
+      await this.audit.recordDurably(actor, {
+        type: 'auth.signed_in',
+        resource: { type: 'User', id: principal.userId, tenantId: principal.tenantId },
+        payload: {
+          clientId: claims.azp ?? null,
+          issuer: claims.iss,
+          // A digest, never the token: it lets sign-ins be correlated without being replayable.
+          tokenId: createHash('sha256').update(token).digest('hex').slice(0, 32),
+        },
+      });
+      this.seen.add(claims);
+    }
     return true;
   }
 }

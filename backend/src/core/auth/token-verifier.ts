@@ -21,6 +21,8 @@ export const tokenClaimsSchema = z.object({
   realm_access: z.object({ roles: z.array(z.string()).default([]) }).optional(),
   tenant_id: uuid.optional(),
   site_ids: stringList.pipe(z.array(uuid)).optional(),
+  /** The client the token was issued to (recorded with the sign-in event). */
+  azp: z.string().max(255).optional(),
 });
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;

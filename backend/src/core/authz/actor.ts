@@ -14,6 +14,7 @@ import {
   type RequestContext,
   type ResourceType,
 } from '@custos/policies';
+import type { AuditEventType } from '@custos/audit';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/subject-directory.js';
@@ -22,11 +23,22 @@ import { AppError } from '../errors/app-error.js';
 /** Conditions depend only on the (cached, immutable) ability, so they are computed once per ability. */
 const conditionCache = new WeakMap<AppAbility, Map<string, Condition>>();
 
+/** Where a request came from, for its audit events. `auditType` names the event a mutating route records. */
+export interface RequestOrigin {
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  method: string;
+  route: string;
+  auditType?: AuditEventType;
+}
+
 export class Actor {
   constructor(
     readonly principal: Principal,
     readonly context: RequestContext,
     readonly ability: AppAbility,
+    readonly origin: RequestOrigin = { requestId: null, ip: null, userAgent: null, method: '', route: '' },
   ) {}
 
   can(action: Action, type: ResourceType, resource: object): boolean {

@@ -4,6 +4,7 @@
  */
 import { conditionFields, type ResourceType } from '@custos/policies';
 import { describe, expect, it } from 'vitest';
+import { auditEventColumns } from '../../modules/audit/audit.repository.js';
 import { deviceColumns } from '../../modules/devices/devices.repository.js';
 import { siteColumns } from '../../modules/sites/sites.repository.js';
 import { tenantColumns } from '../../modules/tenants/tenants.repository.js';
@@ -15,6 +16,7 @@ const maps: Record<ResourceType, ColumnMap> = {
   Site: siteColumns,
   User: userColumns,
   Device: deviceColumns,
+  AuditEvent: auditEventColumns,
 };
 
 describe('column maps', () => {

@@ -53,6 +53,15 @@ export const settings = {
       default: '(embedded server)',
     },
   ],
+  DATABASE_MIGRATION_URL: [
+    z.url().optional(),
+    {
+      description:
+        'Connection string of the schema owner, used only to apply migrations at start-up. The API itself should connect (DATABASE_URL) as a login role in `custos_app`, which may only insert into and read the audit trail. Defaults to DATABASE_URL.',
+      secret: true,
+      default: 'DATABASE_URL',
+    },
+  ],
   DATABASE_POOL_SIZE: [
     positiveInt.default(10),
     { description: 'Connections in the API pool.', default: '10' },
@@ -145,6 +154,62 @@ export const settings = {
         'How long a user’s synchronised attributes (token claims, care assignments) are cached per instance. 0 disables the cache.',
       default: '10000',
     },
+  ],
+  AUDIT_MASTER_KEY_FILE: [
+    z.string().min(1).default('.data/audit/master.key'),
+    {
+      description:
+        'File holding the 32-byte audit master key (base64), which wraps every data subject’s key and the tree-head signing keys. Created on first start if missing. In production, use a KMS-backed key provider instead (docs/runbooks/audit-trail.md).',
+      default: '.data/audit/master.key',
+      secret: true,
+    },
+  ],
+  AUDIT_JOBS_ENABLED: [
+    bool.default(true),
+    {
+      description:
+        'Run the audit jobs in this instance: sealing recorded events into the chain, signing tree heads, scheduled verification. Safe with many instances (advisory locks).',
+      default: 'true',
+    },
+  ],
+  AUDIT_SEAL_INTERVAL_MS: [
+    positiveInt.default(100),
+    { description: 'How often recorded events are sealed into the hash chain.', default: '100' },
+  ],
+  AUDIT_TREE_HEAD_INTERVAL_MS: [
+    positiveInt.default(1000),
+    {
+      description: 'How often a new signed tree head is produced while events arrive.',
+      default: '1000',
+    },
+  ],
+  AUDIT_VERIFY_INTERVAL_MS: [
+    z.coerce.number().int().min(0).default(900_000),
+    {
+      description:
+        'How often the whole trail is re-verified from the database (result in `/api/health/ready` and the `custos_audit_verification_ok` metric). 0 disables the schedule.',
+      default: '900000',
+    },
+  ],
+  AUDIT_WITNESS_URL: [
+    z.url().optional(),
+    {
+      description:
+        'External witness that co-signs tree heads: each new head is POSTed there as JSON. Unset: heads are not witnessed.',
+      default: '(none)',
+    },
+  ],
+  AUDIT_WITNESS_PUBLIC_KEY: [
+    z.string().min(1).optional(),
+    {
+      description:
+        'The witness’s Ed25519 public key (base64 of the raw 32 bytes); co-signatures that do not verify with it are rejected.',
+      default: '(none)',
+    },
+  ],
+  AUDIT_WITNESS_TIMEOUT_MS: [
+    positiveInt.default(2000),
+    { description: 'Time allowed for the witness to answer.', default: '2000' },
   ],
   LOG_LEVEL: [
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

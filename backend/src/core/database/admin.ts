@@ -54,3 +54,36 @@ export function dropDatabase(adminUrl: string, name: string): Promise<void> {
     await admin.query(sql.unsafe`DROP DATABASE IF EXISTS ${sql.identifier([name])} WITH (FORCE)`);
   });
 }
+
+/** The login role the API connects as (a member of `custos_app`, created by migration 0002). */
+export const APP_LOGIN_ROLE = 'custos_api';
+/** Its password where Custos creates it (embedded server, tests): the server listens on loopback only. */
+export const LOCAL_APP_PASSWORD = 'custos-local-app';
+
+/**
+ * Creates (or refreshes) the API's login role on a server the launcher or the test harness owns.
+ * Production creates its login roles with its own tooling; see docs/runbooks/audit-trail.md.
+ */
+export function ensureAppLogin(adminUrl: string, password = LOCAL_APP_PASSWORD): Promise<void> {
+  return withAdminPool(adminUrl, async (admin) => {
+    const exists = await admin.exists(sql.unsafe`SELECT 1 FROM pg_roles WHERE rolname = ${APP_LOGIN_ROLE}`);
+    const verb = exists ? sql.fragment`ALTER` : sql.fragment`CREATE`;
+    try {
+      await admin.query(
+        sql.unsafe`${verb} ROLE ${sql.identifier([APP_LOGIN_ROLE])} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${sql.literalValue(password)}`,
+      );
+    } catch (error) {
+      // Another harness created it between the check and the CREATE.
+      if (sqlStateOf(error) !== '42710') throw error;
+    }
+    await admin.query(sql.unsafe`GRANT custos_app TO ${sql.identifier([APP_LOGIN_ROLE])}`);
+  });
+}
+
+/** The same server and database, as the API's login role. */
+export function appUrlFor(url: string, password = LOCAL_APP_PASSWORD): string {
+  const parsed = new URL(url);
+  parsed.username = APP_LOGIN_ROLE;
+  parsed.password = password;
+  return parsed.toString();
+}

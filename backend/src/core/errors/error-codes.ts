@@ -20,6 +20,7 @@ export const errorStatus = {
   invalid_state_transition: 409,
   invalid_reference: 422,
   database_timeout: 503,
+  audit_trail_inconsistent: 503,
   service_unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, number>;
@@ -44,6 +45,7 @@ export const errorTitle: Record<ErrorCode, string> = {
   invalid_state_transition: 'The action is not allowed in the current state',
   invalid_reference: 'A referenced resource does not exist',
   database_timeout: 'The database did not answer in time',
+  audit_trail_inconsistent: 'The audit trail failed verification; proofs cannot be produced',
   service_unavailable: 'Service temporarily unavailable',
   internal: 'Internal error',
 };

@@ -31,12 +31,27 @@ export function sendProblem(
     .send(JSON.stringify(problem));
 }
 
+/** Called before an error response is sent (the audit trail records denied and failed attempts). */
+export type ProblemHook = (request: FastifyRequest, error: AppError) => Promise<void>;
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly beforeSend?: ProblemHook,
+  ) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
-    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception, this.logger);
+    const request = http.getRequest<FastifyRequest>();
+    if (this.beforeSend) {
+      try {
+        await this.beforeSend(request, toAppError(exception));
+      } catch (error) {
+        // The caller still gets their answer; the failure to record is logged and alerted on.
+        this.logger.error({ requestId: request.id, err: loggableError(error) }, 'could not record a failed attempt');
+      }
+    }
+    sendProblem(request, http.getResponse<FastifyReply>(), exception, this.logger);
   }
 }

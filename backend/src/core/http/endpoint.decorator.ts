@@ -2,6 +2,7 @@
  * Declares a route's contract once: the zod schemas here validate the request (RequestValidationGuard)
  * and generate the OpenAPI document, so the two can never disagree.
  */
+import type { AuditEventType } from '@custos/audit';
 import { SetMetadata } from '@nestjs/common';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors/error-codes.js';
@@ -20,6 +21,11 @@ export interface EndpointSpec {
   errors?: ErrorCode[];
   /** The permission the route needs, as documentation (enforced by the service on the resource). */
   permission?: string;
+  /**
+   * The audit event this route records. Required on every state-changing route (a test enforces
+   * it): a failed or denied attempt is recorded under the same type, with its outcome.
+   */
+  audit?: AuditEventType;
 }
 
 export const ENDPOINT_METADATA = 'custos:endpoint';

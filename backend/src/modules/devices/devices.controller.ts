@@ -31,7 +31,7 @@ import {
   type UpdateDeviceBody,
   updateDeviceBody,
 } from './devices.dto.js';
-import type { LifecycleAction } from './devices.lifecycle.js';
+import { type LifecycleAction, lifecycleEvents } from './devices.lifecycle.js';
 import { DevicesService } from './devices.service.js';
 
 const tags = ['devices'];
@@ -51,6 +51,7 @@ const transitionSpec = (action: LifecycleAction, summary: string, body?: z.ZodTy
     // Actions without a body refuse one, rather than silently ignoring what the caller meant.
     body: body ?? noBody,
     permission: `${action}:Device`,
+    audit: lifecycleEvents[action],
     response: {
       status: 200,
       description: 'The device after the transition',
@@ -90,6 +91,7 @@ export class DevicesController {
     tags,
     body: registerDeviceBody,
     permission: 'create:Device',
+    audit: 'device.registered',
     response: {
       status: 201,
       description: 'The registered device',
@@ -138,6 +140,7 @@ export class DevicesController {
     headers: ifMatchHeaders,
     body: updateDeviceBody,
     permission: 'update:Device',
+    audit: 'device.updated',
     response: {
       status: 200,
       description: 'The updated device',

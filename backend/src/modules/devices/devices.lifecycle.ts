@@ -2,6 +2,7 @@
  * The device lifecycle: each transition is its own action (and its own permission). The database
  * enforces the same graph with a trigger (migration 0001), so no code path can skip a state.
  */
+import type { AuditEventType } from '@custos/audit';
 import type { LifecycleState } from './devices.dto.js';
 
 export const lifecycleActions = ['provision', 'claim', 'activate', 'suspend', 'decommission'] as const;
@@ -22,3 +23,12 @@ export function nextState(action: LifecycleAction, current: LifecycleState): Lif
   const transition = transitions[action];
   return transition.from.includes(current) ? transition.to : undefined;
 }
+
+/** The audit event each lifecycle action records. */
+export const lifecycleEvents = {
+  provision: 'device.provisioned',
+  claim: 'device.claimed',
+  activate: 'device.activated',
+  suspend: 'device.suspended',
+  decommission: 'device.decommissioned',
+} as const satisfies Record<LifecycleAction, AuditEventType>;

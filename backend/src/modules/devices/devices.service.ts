@@ -3,6 +3,8 @@
 import type { Action } from '@custos/policies';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
+import { AuditRecorder, type EventSubject } from '../../core/audit/audit-recorder.js';
+import { changeDraft, readDraft } from '../../core/audit/change-events.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { updateVersioned } from '../../core/http/etag.js';
@@ -10,7 +12,7 @@ import { decodeCursor, type Page } from '../../core/http/pagination.js';
 import { presentPage } from '../../core/http/present.js';
 import { SitesRepository } from '../sites/sites.repository.js';
 import type { Device, ListDevicesQuery, RegisterDeviceBody, UpdateDeviceBody } from './devices.dto.js';
-import { type LifecycleAction, nextState } from './devices.lifecycle.js';
+import { type LifecycleAction, lifecycleEvents, nextState } from './devices.lifecycle.js';
 import { DevicesRepository } from './devices.repository.js';
 
 @Injectable()
@@ -19,6 +21,7 @@ export class DevicesService {
     @Inject(Database) private readonly db: Database,
     @Inject(DevicesRepository) private readonly devices: DevicesRepository,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
   ) {}
 
   async list(actor: Actor, query: ListDevicesQuery): Promise<Page<Partial<Device>>> {
@@ -27,11 +30,15 @@ export class DevicesService {
       query,
       decodeCursor(query.cursor, query.sort),
     );
-    return presentPage(actor, 'Device', page);
+    const presented = presentPage(actor, 'Device', page);
+    await this.recordHealthReads(actor, 'device.listed', presented.items);
+    return presented;
   }
 
-  get(actor: Actor, id: string): Promise<Device> {
-    return actor.load('read', 'Device', (access) => this.devices.findOne(id, access));
+  async get(actor: Actor, id: string): Promise<Device> {
+    const device = await actor.load('read', 'Device', (access) => this.devices.findOne(id, access));
+    await this.recordHealthReads(actor, 'device.read', [actor.visible('Device', device)]);
+    return device;
   }
 
   async register(actor: Actor, body: RegisterDeviceBody): Promise<Device> {
@@ -50,7 +57,11 @@ export class DevicesService {
       patientId: null,
       lifecycleState: 'manufactured',
     });
-    return this.db.transaction((tx) => this.devices.insert(candidate, tx));
+    return this.db.transaction(async (tx) => {
+      const device = await this.devices.insert(candidate, tx);
+      await this.audit.record(tx, actor, changeDraft('device.registered', 'Device', null, device));
+      return device;
+    });
   }
 
   async update(actor: Actor, id: string, expectedVersion: number, change: UpdateDeviceBody): Promise<Device> {
@@ -62,7 +73,13 @@ export class DevicesService {
           extensions: { lifecycleState: device.lifecycleState },
         });
       }
-      return this.applyChange(device, expectedVersion, change, tx);
+      const updated = await this.applyChange(device, expectedVersion, change, tx);
+      await this.audit.record(
+        tx,
+        actor,
+        changeDraft('device.updated', 'Device', device, updated, { subject: patientOf(updated, device) }),
+      );
+      return updated;
     });
   }
 
@@ -83,13 +100,48 @@ export class DevicesService {
         });
       }
       if (action === 'claim') await this.assertClaimTarget(actor, device, options.siteId as string, tx);
-      return this.applyChange(
+      const updated = await this.applyChange(
         device,
         expectedVersion ?? device.version,
         { lifecycleState: to, siteId: options.siteId },
         tx,
       );
+      await this.audit.record(
+        tx,
+        actor,
+        changeDraft(lifecycleEvents[action], 'Device', device, updated, {
+          from: device.lifecycleState,
+          to,
+          subject: patientOf(updated, device),
+        }),
+      );
+      return updated;
     });
+  }
+
+  /**
+   * Reads that revealed which patient a device monitors are health-data disclosures: one event per
+   * patient, so each patient's accounting of disclosures is a query on their pseudonym.
+   */
+  private async recordHealthReads(
+    actor: Actor,
+    type: 'device.read' | 'device.listed',
+    visible: Partial<Device>[],
+  ): Promise<void> {
+    const byPatient = new Map<string, { tenantId: string | null; ids: string[] }>();
+    for (const device of visible) {
+      if (!device.patientId || !device.id) continue;
+      const entry = byPatient.get(device.patientId) ?? { tenantId: device.tenantId ?? null, ids: [] };
+      entry.ids.push(device.id);
+      byPatient.set(device.patientId, entry);
+    }
+    if (byPatient.size === 0) return;
+    await this.audit.recordDurably(
+      actor,
+      ...[...byPatient].map(([patientId, { tenantId, ids }]) =>
+        readDraft(type, 'Device', ids, tenantId, { kind: 'patient', tenantId, id: patientId }, { patientId }),
+      ),
+    );
   }
 
   private findForAction(actor: Actor, id: string, action: Action, tx: Queryable): Promise<Device> {
@@ -122,4 +174,10 @@ export class DevicesService {
       this.devices.update(device.id, expectedVersion, change, tx),
     );
   }
+}
+
+/** The patient a device change concerns (after the change, else before it). */
+function patientOf(after: Device, before: Device): EventSubject | null {
+  const patientId = after.patientId ?? before.patientId;
+  return patientId ? { kind: 'patient', tenantId: after.tenantId, id: patientId } : null;
 }

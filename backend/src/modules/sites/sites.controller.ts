@@ -59,6 +59,7 @@ export class SitesController {
     tags,
     body: createSiteBody,
     permission: 'create:Site',
+    audit: 'site.created',
     response: {
       status: 201,
       description: 'The new site',
@@ -102,6 +103,7 @@ export class SitesController {
     headers: ifMatchHeaders,
     body: updateSiteBody,
     permission: 'update:Site',
+    audit: 'site.updated',
     response: {
       status: 200,
       description: 'The updated site',

@@ -59,6 +59,7 @@ export class TenantsController {
     tags,
     body: createTenantBody,
     permission: 'create:Tenant',
+    audit: 'tenant.created',
     response: {
       status: 201,
       description: 'The new tenant',
@@ -107,6 +108,7 @@ export class TenantsController {
     headers: ifMatchHeaders,
     body: updateTenantBody,
     permission: 'update:Tenant',
+    audit: 'tenant.updated',
     response: {
       status: 200,
       description: 'The updated tenant',

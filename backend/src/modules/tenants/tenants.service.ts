@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '../../core/authz/actor.js';
+import { AuditRecorder } from '../../core/audit/audit-recorder.js';
+import { changeDraft } from '../../core/audit/change-events.js';
 import { Database } from '../../core/database/database.js';
 import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
@@ -12,6 +14,7 @@ export class TenantsService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(TenantsRepository) private readonly tenants: TenantsRepository,
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
   ) {}
 
   async list(actor: Actor, query: ListTenantsQuery): Promise<Page<Partial<Tenant>>> {
@@ -29,15 +32,21 @@ export class TenantsService {
 
   create(actor: Actor, body: CreateTenantBody): Promise<Tenant> {
     actor.assert('create', 'Tenant', body);
-    return this.db.transaction((tx) => this.tenants.insert(body, tx));
+    return this.db.transaction(async (tx) => {
+      const created = await this.tenants.insert(body, tx);
+      await this.audit.record(tx, actor, changeDraft('tenant.created', 'Tenant', null, created));
+      return created;
+    });
   }
 
   update(actor: Actor, id: string, expectedVersion: number, change: UpdateTenantBody): Promise<Tenant> {
     return this.db.transaction(async (tx) => {
       const tenant = await actor.load('update', 'Tenant', (access) => this.tenants.findOne(id, access, tx));
-      return updateVersioned('Tenant', tenant, expectedVersion, () =>
+      const updated = await updateVersioned('Tenant', tenant, expectedVersion, () =>
         this.tenants.update(id, expectedVersion, change, tx),
       );
+      await this.audit.record(tx, actor, changeDraft('tenant.updated', 'Tenant', tenant, updated));
+      return updated;
     });
   }
 }

@@ -80,6 +80,7 @@ export class UsersController {
     headers: ifMatchHeaders,
     body: updateUserBody,
     permission: 'update:User',
+    audit: 'user.updated',
     response: {
       status: 200,
       description: 'The updated user',

@@ -12,7 +12,7 @@ afterAll(() => t?.close());
 
 describe('users', () => {
   it('creates or refreshes the user from token claims on first sight', async () => {
-    await t.pool.query(sql.unsafe`DELETE FROM users WHERE username = 'auditor'`);
+    await t.adminPool.query(sql.unsafe`DELETE FROM users WHERE username = 'auditor'`);
     const me = await t.request('GET', '/api/v1/users/me', { as: 'auditor' });
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username: 'auditor', roles: ['auditor'], tenantId: demoTenants.acme.id });
@@ -62,7 +62,7 @@ describe('users', () => {
         'ACME-N-0002',
         'ACME-S-0002',
       ]);
-      await fresh.pool.query(sql.unsafe`
+      await fresh.adminPool.query(sql.unsafe`
         DELETE FROM care_assignments WHERE user_id = ${demoUserByName('clinician')?.id as string}
           AND patient_id = (SELECT id FROM patients WHERE code = 'PT-0002')`);
       const after = await fresh.request('GET', '/api/v1/devices', { as: 'clinician' });

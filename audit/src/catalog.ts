@@ -1,0 +1,186 @@
+/**
+ * The audit event catalog: every kind of event Custos records, as one versioned, typed list shared
+ * by the backend (which writes events) and the offline verifier (which reads them from a bundle).
+ * A new kind of event is a new entry in `eventPayloads`; an entry is never changed in a way that
+ * makes old events invalid (add a new type or an optional field instead), because events recorded
+ * years ago must still parse.
+ *
+ * An event becomes an *entry* when the trail seals it: it gets its sequence number (= its leaf
+ * index in the Merkle tree) and the hash of the entry before it. The leaf data is the RFC 8785
+ * canonical JSON of the entry (see canonical.ts and docs/audit-bundle.md).
+ */
+
+import { z } from 'zod';
+
+export const CATALOG_VERSION = 1;
+
+export const actorKinds = ['user', 'service', 'device', 'system'] as const;
+export const outcomes = ['allowed', 'denied', 'failed'] as const;
+
+const id = z.string().min(1).max(200);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lower-case hex SHA-256');
+const isoTime = z.iso.datetime({ offset: false, precision: 3 });
+
+/** Fields that are not personal data: identifiers, states, counts. Values are JSON scalars or lists of them. */
+const plainValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+const changes = {
+  /** Names of the fields the change touched, personal or not. */
+  changed: z.array(z.string()),
+  /** New values of the touched fields that are not personal data (personal ones are only in `sealed`). */
+  after: z.record(z.string(), plainValue),
+};
+/** Why a recorded attempt did not succeed (outcome denied or failed). */
+const failure = { error: z.object({ code: z.string(), status: z.number().int() }).optional() };
+const reads = { ids: z.array(id).max(1000), count: z.number().int().nonnegative() };
+
+const mutation = z.object({ ...changes, ...failure }).partial({ changed: true, after: true }).strict();
+const transition = z
+  .object({ ...changes, from: z.string().optional(), to: z.string().optional(), ...failure })
+  .partial({ changed: true, after: true })
+  .strict();
+const read = z.object({ ...reads, ...failure }).partial({ ids: true, count: true }).strict();
+
+/** Every event type and the schema of its (non-personal) payload. */
+export const eventPayloads = {
+  'tenant.created': mutation,
+  'tenant.updated': mutation,
+  'site.created': mutation,
+  'site.updated': mutation,
+  'user.updated': mutation,
+  'user.read': read,
+  'user.listed': read,
+  'device.registered': mutation,
+  'device.updated': mutation,
+  'device.provisioned': transition,
+  'device.claimed': transition,
+  'device.activated': transition,
+  'device.suspended': transition,
+  'device.decommissioned': transition,
+  /** A read that returned health data (which patient a device monitors). */
+  'device.read': read,
+  'device.listed': read,
+  /** An authenticated request refused by policy, on any route. */
+  'access.denied': z.object({ permission: z.string().optional(), route: z.string(), method: z.string() }).strict(),
+  /** The API saw a new access token for the first time (per instance): the closest it gets to a sign-in. */
+  'auth.signed_in': z.object({ clientId: z.string().nullable(), issuer: z.string(), tokenId: z.string() }).strict(),
+  'audit.searched': z.object({ filter: z.record(z.string(), plainValue), count: z.number().int() }).strict(),
+  'audit.exported': z
+    .object({
+      exportId: z.uuid(),
+      filter: z.record(z.string(), plainValue),
+      treeSize: z.number().int().nonnegative(),
+      ...failure,
+    })
+    .partial({ exportId: true, treeSize: true })
+    .strict(),
+  /** Erasure receipt: the subject's key was destroyed; their sealed data is unreadable from now on. */
+  'audit.subject_erased': z.object({ reason: z.string().max(500), keyExisted: z.boolean() }).strict(),
+  'audit.signing_key_rotated': z.object({ keyId: z.string(), previousKeyId: z.string().nullable() }).strict(),
+  /** A person asked for the whole trail to be verified now (scheduled runs record only failures). */
+  'audit.verified': z
+    .object({
+      ok: z.boolean(),
+      checkedEvents: z.number().int().nonnegative(),
+      firstBadSeq: z.number().int().nullable(),
+      treeSize: z.number().int().nullable(),
+      ...failure,
+    })
+    .partial({ ok: true, checkedEvents: true, firstBadSeq: true, treeSize: true })
+    .strict(),
+  'audit.verification_failed': z
+    .object({ firstBadSeq: z.number().int().nullable(), treeSize: z.number().int().nullable(), reason: z.string() })
+    .strict(),
+  'system.started': z.object({ policySha256: hex64, configSha256: hex64, version: z.string() }).strict(),
+  'policy.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),
+  'config.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),
+} as const satisfies Record<string, z.ZodType>;
+
+export type AuditEventType = keyof typeof eventPayloads;
+export const auditEventTypes = Object.keys(eventPayloads) as AuditEventType[];
+export type AuditPayload<T extends AuditEventType> = z.infer<(typeof eventPayloads)[T]>;
+
+export const actorSchema = z
+  .object({
+    kind: z.enum(actorKinds),
+    id: id,
+    roles: z.array(z.string()),
+    tenantId: z.uuid().nullable(),
+    /** The person a service or device acted for (token `act`/`azp`), when known. */
+    onBehalfOf: id.nullable(),
+  })
+  .strict();
+
+export const resourceSchema = z
+  .object({ type: z.string().min(1).max(64), id: id.nullable(), tenantId: z.uuid().nullable() })
+  .strict();
+
+export const sourceSchema = z
+  .object({ ip: z.string().max(64).nullable(), userAgent: z.string().max(512).nullable() })
+  .strict();
+
+/** Personal data of the event, AES-256-GCM under the data subject's own key (see docs/audit-bundle.md). */
+export const sealedSchema = z
+  .object({
+    alg: z.literal('A256GCM'),
+    /** The subject pseudonym whose key encrypts this: erasing the subject destroys that key. */
+    keyRef: hex64,
+    iv: z.base64(),
+    ciphertext: z.base64(),
+    tag: z.base64(),
+  })
+  .strict();
+
+const common = {
+  v: z.literal(CATALOG_VERSION),
+  time: isoTime,
+  outcome: z.enum(outcomes),
+  actor: actorSchema,
+  resource: resourceSchema,
+  /** Keyed pseudonym (HMAC-SHA-256, hex) of the data subject the event concerns, if any. */
+  subject: hex64.nullable(),
+  purposeOfUse: z.string().max(64).nullable(),
+  requestId: z.string().max(128).nullable(),
+  source: sourceSchema,
+  sealed: sealedSchema.nullable(),
+};
+
+const eventVariants = auditEventTypes.map((type) =>
+  z.object({ ...common, type: z.literal(type), payload: eventPayloads[type] }).strict(),
+);
+
+/** An event as recorded, before the trail seals it. */
+export const auditEventSchema = z.discriminatedUnion(
+  'type',
+  eventVariants as unknown as [(typeof eventVariants)[number], ...(typeof eventVariants)[number][]],
+);
+
+/** A sealed entry: the event plus its place in the trail. This exact object, canonicalised, is the Merkle leaf. */
+export const auditEntrySchema = z.discriminatedUnion(
+  'type',
+  eventVariants.map((variant) =>
+    variant.extend({ seq: z.number().int().nonnegative(), prevHash: hex64 }),
+  ) as unknown as [(typeof eventVariants)[number], ...(typeof eventVariants)[number][]],
+);
+
+type Common = {
+  v: typeof CATALOG_VERSION;
+  time: string;
+  outcome: (typeof outcomes)[number];
+  actor: z.infer<typeof actorSchema>;
+  resource: z.infer<typeof resourceSchema>;
+  subject: string | null;
+  purposeOfUse: string | null;
+  requestId: string | null;
+  source: z.infer<typeof sourceSchema>;
+  sealed: z.infer<typeof sealedSchema> | null;
+};
+
+export type AuditEvent = {
+  [T in AuditEventType]: Common & { type: T; payload: AuditPayload<T> };
+}[AuditEventType];
+
+export type AuditEntry = AuditEvent & { seq: number; prevHash: string };
+export type AuditActor = z.infer<typeof actorSchema>;
+export type AuditResource = z.infer<typeof resourceSchema>;
+export type AuditOutcome = (typeof outcomes)[number];
+export type SealedData = z.infer<typeof sealedSchema>;

@@ -1,0 +1,227 @@
+/**
+ * Runs the audit trail's background work in this instance: sealing recorded events (every
+ * AUDIT_SEAL_INTERVAL_MS), signing tree heads (every AUDIT_TREE_HEAD_INTERVAL_MS) and verifying the
+ * whole trail (every AUDIT_VERIFY_INTERVAL_MS). Each job reschedules itself only after its run
+ * ends, so runs never overlap; advisory locks keep instances from doing the same work twice.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, type SignedTreeHead } from '@custos/audit';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { AuthzService } from '../authz/authz.service.js';
+import { APP_CONFIG, type AppConfig, describeConfig } from '../config/config.js';
+import { APP_LOGGER } from '../core.tokens.js';
+import { Database } from '../database/database.js';
+import { loggableError } from '../logging/logger.js';
+import { AuditMetrics } from './audit-metrics.js';
+import { AuditRecorder } from './audit-recorder.js';
+import { AuditSealer } from './sealer.js';
+import { SigningKeys } from './signing-keys.js';
+import { latestHead, TreeSigner, witnessPublicKey } from './tree-signer.js';
+import { type VerificationResult, verifyTrail } from './trail-verifier.js';
+
+export const SOFTWARE_VERSION = '0.1.0';
+
+const verificationRow = z.object({
+  started_at: z.string(),
+  finished_at: z.string(),
+  ok: z.boolean(),
+  checked_events: z.coerce.number(),
+  tree_size: z.coerce.number().nullable(),
+  first_bad_seq: z.coerce.number().nullable(),
+  bad_tree_size: z.coerce.number().nullable(),
+  reason: z.string().nullable(),
+});
+
+@Injectable()
+export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly sealer: AuditSealer;
+  readonly signer: TreeSigner;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private stopped = false;
+  private lastVerification: VerificationResult | null = null;
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(SigningKeys) readonly keys: SigningKeys,
+    @Inject(AuditRecorder) private readonly recorder: AuditRecorder,
+    @Inject(AuditMetrics) private readonly metrics: AuditMetrics,
+    @Inject(AuthzService) private readonly authz: AuthzService,
+  ) {
+    this.sealer = new AuditSealer(db);
+    this.signer = new TreeSigner(
+      db,
+      keys,
+      config.AUDIT_WITNESS_URL
+        ? {
+            url: config.AUDIT_WITNESS_URL,
+            publicKey: witnessPublicKey(config.AUDIT_WITNESS_PUBLIC_KEY),
+            timeoutMs: config.AUDIT_WITNESS_TIMEOUT_MS,
+          }
+        : null,
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recordStart();
+    if (!this.config.AUDIT_JOBS_ENABLED) return;
+    this.every('seal', this.config.AUDIT_SEAL_INTERVAL_MS, () => this.seal());
+    this.every('sign', this.config.AUDIT_TREE_HEAD_INTERVAL_MS, () => this.sign());
+    if (this.config.AUDIT_VERIFY_INTERVAL_MS > 0) {
+      this.every('verify', this.config.AUDIT_VERIFY_INTERVAL_MS, () => this.verify(), 5_000);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Seals everything recorded so far and signs a head over it: what a reader who needs "now" calls. */
+  async flush(): Promise<SignedTreeHead | null> {
+    await this.seal();
+    await this.sign();
+    return latestHead(this.db.pool);
+  }
+
+  async seal(): Promise<number> {
+    const sealed = await this.sealer.sealAll();
+    this.metrics.sealed.inc(sealed);
+    return sealed;
+  }
+
+  async sign(): Promise<SignedTreeHead | null> {
+    const head = await this.signer.signNext();
+    if (head) {
+      this.metrics.treeSize.set(head.treeSize);
+      if (this.config.AUDIT_WITNESS_URL && !(await this.signer.offerToWitness(head))) {
+        this.metrics.witnessFailures.inc();
+      }
+    }
+    return head;
+  }
+
+  /** Verifies the whole trail now, stores the result, and records an event if it failed. */
+  async verify(): Promise<VerificationResult> {
+    const result = await verifyTrail(this.db.pool);
+    this.lastVerification = result;
+    this.metrics.verificationOk.set(result.ok ? 1 : 0);
+    this.metrics.verifiedEvents.set(result.checkedEvents);
+    await this.db.pool.query(sql.unsafe`
+      INSERT INTO audit_verifications
+        (started_at, ok, checked_events, tree_size, first_bad_seq, bad_tree_size, reason)
+      VALUES (${result.startedAt}, ${result.ok}, ${result.checkedEvents}, ${result.treeSize},
+              ${result.firstBadSeq}, ${result.badTreeSize}, ${result.reason})`);
+    if (!result.ok) {
+      this.logger.error(
+        { firstBadSeq: result.firstBadSeq, badTreeSize: result.badTreeSize },
+        'audit trail verification failed',
+      );
+      await this.recorder.recordDurably('system', {
+        type: 'audit.verification_failed',
+        outcome: 'failed',
+        resource: { type: 'AuditTrail', id: null, tenantId: null },
+        payload: {
+          firstBadSeq: result.firstBadSeq,
+          treeSize: result.badTreeSize,
+          reason: result.reason ?? 'unknown',
+        },
+      });
+    }
+    return result;
+  }
+
+  /** The newest verification result (this instance's, else the newest stored). */
+  async latestVerification(): Promise<VerificationResult | null> {
+    if (this.lastVerification) return this.lastVerification;
+    const row = await this.db.pool.maybeOne(
+      sql.type(verificationRow)`
+        SELECT started_at, finished_at, ok, checked_events, tree_size, first_bad_seq, bad_tree_size, reason
+        FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+    );
+    if (!row) return null;
+    return {
+      ok: row.ok,
+      checkedEvents: row.checked_events,
+      treeSize: row.tree_size,
+      checkedHeads: 0,
+      firstBadSeq: row.first_bad_seq,
+      badTreeSize: row.bad_tree_size,
+      reason: row.reason,
+      startedAt: row.started_at,
+      durationMs: Date.parse(row.finished_at) - Date.parse(row.started_at),
+    };
+  }
+
+  /**
+   * Every start is an event carrying the hashes of the policy set and of the (non-secret)
+   * configuration in force; a change since the previous start is an event of its own.
+   */
+  private async recordStart(): Promise<void> {
+    const policySha256 = sha256(canonicalJson(JSON.parse(JSON.stringify(this.authz.policies.rules))));
+    const { DATABASE_URL: _a, DATABASE_MIGRATION_URL: _b, ...rest } = describeConfig(this.config);
+    const configSha256 = sha256(canonicalJson(JSON.parse(JSON.stringify(rest))));
+    const previous = await this.db.pool.maybeOne(
+      sql.type(z.object({ event: z.string() }))`
+        SELECT entry AS event FROM audit_events WHERE type = 'system.started' ORDER BY seq DESC LIMIT 1`,
+    );
+    const before = previous
+      ? (JSON.parse(previous.event) as { payload: { policySha256: string; configSha256: string } }).payload
+      : null;
+    const system = { type: 'Platform', id: null, tenantId: null };
+    const drafts: Parameters<AuditRecorder['recordDurably']>[1][] = [
+      {
+        type: 'system.started',
+        resource: system,
+        payload: { policySha256, configSha256, version: SOFTWARE_VERSION },
+      },
+    ];
+    if (before?.policySha256 !== policySha256) {
+      drafts.push({
+        type: 'policy.changed',
+        resource: { ...system, type: 'PolicySet' },
+        payload: { previousSha256: before?.policySha256 ?? null, sha256: policySha256 },
+      });
+    }
+    if (before?.configSha256 !== configSha256) {
+      drafts.push({
+        type: 'config.changed',
+        resource: { ...system, type: 'Configuration' },
+        payload: { previousSha256: before?.configSha256 ?? null, sha256: configSha256 },
+      });
+    }
+    await this.recorder.recordDurably('system', ...drafts);
+  }
+
+  private every(job: string, intervalMs: number, run: () => Promise<unknown>, firstDelayMs = intervalMs): void {
+    const schedule = (delay: number) => {
+      if (this.stopped) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const work = run()
+          .catch((error) => {
+            this.metrics.jobFailures.inc({ job });
+            this.logger.error({ job, err: loggableError(error) }, 'audit job failed');
+          })
+          .finally(() => {
+            this.running.delete(work);
+            schedule(intervalMs);
+          });
+        this.running.add(work);
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
+    };
+    schedule(firstDelayMs);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

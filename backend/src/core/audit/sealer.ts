@@ -1,0 +1,73 @@
+/**
+ * Moves committed events from the intake into the sealed trail, in batches: each gets the next
+ * sequence number and the hash of the entry before it, then the batch is inserted and removed from
+ * the intake in one transaction. One sealer at a time (an advisory lock), whichever instance: the
+ * chain can never fork, and sequence numbers have no gaps.
+ */
+import { canonicalJson, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Database } from '../database/database.js';
+
+export const SEAL_LOCK = 0x637573746f7301n; // 'custos' + 1
+
+const tailRow = z.object({ seq: z.coerce.number(), leaf_hash: z.instanceof(Buffer) });
+const intakeRow = z.object({ id: z.coerce.number(), event: z.string() });
+
+export class AuditSealer {
+  constructor(
+    private readonly db: Database,
+    private readonly batchSize = 5000,
+  ) {}
+
+  /** Seals one batch; returns how many events it sealed (0 when idle or another instance holds the lock). */
+  sealBatch(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const locked = await tx.oneFirst(
+        sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${SEAL_LOCK.toString()}::bigint) AS locked`,
+      );
+      if (!locked) return 0;
+      const rows = await tx.any(
+        sql.type(intakeRow)`SELECT id, event::text AS event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
+      );
+      if (rows.length === 0) return 0;
+      const tail = await tx.maybeOne(
+        sql.type(tailRow)`SELECT seq, leaf_hash FROM audit_events ORDER BY seq DESC LIMIT 1`,
+      );
+      let seq = tail ? tail.seq + 1 : 0;
+      let prevHash = tail ? toHex(tail.leaf_hash) : ZERO_HASH_HEX;
+      const seqs: number[] = [];
+      const entries: string[] = [];
+      const hashes: Buffer[] = [];
+      for (const row of rows) {
+        const entry = canonicalJson({ ...JSON.parse(row.event), seq, prevHash });
+        const hash = leafHash(entry);
+        seqs.push(seq);
+        entries.push(entry);
+        hashes.push(hash);
+        prevHash = toHex(hash);
+        seq++;
+      }
+      await tx.query(sql.unsafe`
+        INSERT INTO audit_events (seq, entry, leaf_hash)
+        SELECT * FROM unnest(${sql.array(seqs, 'int8')}, ${sql.array(entries, 'text')}, ${sql.array(hashes, 'bytea')})`);
+      await tx.query(
+        sql.unsafe`DELETE FROM audit_intake WHERE id = ANY(${sql.array(
+          rows.map((r) => r.id),
+          'int8',
+        )})`,
+      );
+      return rows.length;
+    });
+  }
+
+  /** Seals until the intake is empty (or another instance is sealing). */
+  async sealAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sealed = await this.sealBatch();
+      total += sealed;
+      if (sealed < this.batchSize) return total;
+    }
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Recomputes the whole trail from the database and checks it against itself and against every
+ * signed tree head: sequence numbers without gaps, each entry's hash, each link to the entry
+ * before, every stored tree node, and every head's root and signature. Stops at the first
+ * divergence and names it: the sequence number where the trail stops being what was sealed, or the
+ * tree head whose signed root it no longer produces. Streams in batches: constant memory.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Frontier, leafHash, toHex, verifyTreeHead, ZERO_HASH_HEX } from '@custos/audit';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Queryable } from '../database/database.js';
+import { rawToSpki } from './signing-keys.js';
+import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
+import { perfectRoot, STORED_LEVEL_STEP } from './trail-tree.js';
+
+export interface VerificationResult {
+  ok: boolean;
+  checkedEvents: number;
+  /** Size of the newest tree head checked. */
+  treeSize: number | null;
+  checkedHeads: number;
+  firstBadSeq: number | null;
+  badTreeSize: number | null;
+  reason: string | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+const eventRow = z.object({ seq: z.coerce.number(), entry: z.string(), leaf_hash: z.instanceof(Buffer) });
+const nodeRow = z.object({ level: z.coerce.number(), idx: z.coerce.number(), hash: z.instanceof(Buffer) });
+const keyRow = z.object({ key_id: z.string(), public_key: z.instanceof(Buffer) });
+
+const BATCH = 20_000;
+
+class Divergence extends Error {
+  constructor(
+    readonly reason: string,
+    readonly seq: number | null,
+    readonly treeSize: number | null = null,
+  ) {
+    super(reason);
+  }
+}
+
+export async function verifyTrail(db: Queryable): Promise<VerificationResult> {
+  const started = Date.now();
+  const state = { checkedEvents: 0, checkedHeads: 0, treeSize: null as number | null };
+  try {
+    await walk(db, state);
+    return result(true, state, started, null);
+  } catch (error) {
+    if (error instanceof Divergence) return result(false, state, started, error);
+    throw error;
+  }
+}
+
+function result(
+  ok: boolean,
+  state: { checkedEvents: number; checkedHeads: number; treeSize: number | null },
+  started: number,
+  divergence: Divergence | null,
+): VerificationResult {
+  return {
+    ok,
+    ...state,
+    firstBadSeq: divergence?.seq ?? null,
+    badTreeSize: divergence?.treeSize ?? null,
+    reason: divergence?.reason ?? null,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+  };
+}
+
+async function walk(
+  db: Queryable,
+  state: { checkedEvents: number; checkedHeads: number; treeSize: number | null },
+): Promise<void> {
+  const keys = await signingKeys(db);
+  const heads = new HeadCursor(db);
+  const nodes = new NodeChecker(db);
+  const frontier = new Frontier();
+  const recent: string[] = [ZERO_HASH_HEX, ZERO_HASH_HEX]; // hashes of seq-2 and seq-1
+  let expected = 0;
+
+  const checkHeadsUpTo = async (size: number) => {
+    for (let head = await heads.peek(); head && head.treeSize <= size; head = await heads.peek()) {
+      heads.take();
+      if (head.treeSize < size) continue; // unreachable: sizes are visited in order
+      const key = keys.get(head.keyId);
+      if (!key || !verifyTreeHead(head, key)) {
+        throw new Divergence(
+          `tree head ${head.treeSize} is not validly signed by a known log key`,
+          null,
+          head.treeSize,
+        );
+      }
+      if (toHex(frontier.root()) !== head.rootHash) {
+        throw new Divergence(
+          `the trail's first ${head.treeSize} events no longer produce the root signed in tree head ${head.treeSize}`,
+          null,
+          head.treeSize,
+        );
+      }
+      state.checkedHeads++;
+      state.treeSize = head.treeSize;
+    }
+  };
+
+  for (;;) {
+    const rows = await db.any(sql.type(eventRow)`
+      SELECT seq, entry, leaf_hash FROM audit_events WHERE seq >= ${expected} ORDER BY seq LIMIT ${BATCH}`);
+    for (const row of rows) {
+      if (row.seq !== expected) throw new Divergence(`event ${expected} is missing`, expected);
+      const hash = leafHash(row.entry);
+      if (!hash.equals(row.leaf_hash)) {
+        throw new Divergence(`event ${expected} does not match its recorded hash: it was altered`, expected);
+      }
+      const { seq, prevHash } = parseLink(row.entry, expected);
+      const hex = toHex(hash);
+      if (seq !== expected) {
+        // An entry that says it is the one before: everything from here moved up by an insertion.
+        if (seq === expected - 1 && prevHash === recent[0]) {
+          throw new Divergence(`event ${expected - 1} was inserted into the trail`, expected - 1);
+        }
+        throw new Divergence(`event ${expected} is out of place: it was sealed as event ${seq}`, expected);
+      }
+      if (prevHash !== recent[1]) {
+        throw new Divergence(
+          `event ${expected - 1} is not the event that event ${expected} was chained to: it was altered, replaced or inserted`,
+          expected - 1,
+        );
+      }
+      recent[0] = recent[1] as string;
+      recent[1] = hex;
+      await checkHeadsUpTo(expected); // heads of size == expected (before appending this leaf)
+      frontier.append(hash);
+      await nodes.push(expected, hash);
+      expected++;
+      state.checkedEvents++;
+    }
+    if (rows.length < BATCH) break;
+  }
+  await checkHeadsUpTo(expected);
+  const beyond = await heads.peek();
+  if (beyond) {
+    throw new Divergence(
+      `tree head ${beyond.treeSize} covers events up to ${beyond.treeSize - 1}, but the trail ends before event ${expected}`,
+      expected,
+      beyond.treeSize,
+    );
+  }
+  await nodes.finish(expected);
+}
+
+/** Reads seq and prevHash from canonical JSON; a malformed entry is a divergence, not a crash. */
+function parseLink(entry: string, at: number): { seq: number; prevHash: string } {
+  try {
+    const parsed = JSON.parse(entry) as { seq?: unknown; prevHash?: unknown };
+    if (typeof parsed.seq === 'number' && typeof parsed.prevHash === 'string') {
+      return { seq: parsed.seq, prevHash: parsed.prevHash };
+    }
+  } catch {
+    // fall through
+  }
+  throw new Divergence(`event ${at} is not a well-formed entry`, at);
+}
+
+async function signingKeys(db: Queryable): Promise<Map<string, KeyObject>> {
+  const rows = await db.any(sql.type(keyRow)`SELECT key_id, public_key FROM audit_signing_keys`);
+  return new Map(
+    rows.map((r) => [r.key_id, createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' })]),
+  );
+}
+
+/** Tree heads in ascending size, fetched in batches. */
+class HeadCursor {
+  private buffer: ReturnType<typeof headFromRow>[] = [];
+  private after = 0;
+  private exhausted = false;
+
+  constructor(private readonly db: Queryable) {}
+
+  async peek() {
+    if (this.buffer.length === 0 && !this.exhausted) {
+      const rows = await this.db.any(sql.type(headRow)`
+        SELECT ${HEAD_COLUMNS} FROM audit_tree_heads WHERE tree_size > ${this.after} ORDER BY tree_size LIMIT 5000`);
+      this.buffer = rows.map(headFromRow);
+      if (rows.length < 5000) this.exhausted = true;
+      const last = this.buffer.at(-1);
+      if (last) this.after = last.treeSize;
+    }
+    return this.buffer[0];
+  }
+
+  take() {
+    this.buffer.shift();
+  }
+}
+
+/** Recomputes the stored subtree hashes (levels 8, 16…) as leaves stream past and compares them. */
+class NodeChecker {
+  private readonly pending = new Map<number, Buffer[]>();
+  private stored = new Map<string, Buffer>();
+  private loadedUpTo = -1;
+  private checked = 0;
+
+  constructor(private readonly db: Queryable) {}
+
+  async push(seq: number, leaf: Buffer): Promise<void> {
+    let level = 0;
+    let hash = leaf;
+    let index = seq;
+    for (;;) {
+      const bucket = this.pending.get(level) ?? [];
+      bucket.push(hash);
+      this.pending.set(level, bucket);
+      if (bucket.length < 2 ** STORED_LEVEL_STEP) return;
+      this.pending.set(level, []);
+      hash = perfectRoot(bucket);
+      level += STORED_LEVEL_STEP;
+      index = Math.floor(index / 2 ** STORED_LEVEL_STEP);
+      await this.compare(level, index, hash);
+    }
+  }
+
+  private async compare(level: number, idx: number, hash: Buffer): Promise<void> {
+    const firstLeaf = idx * 2 ** level;
+    if (level === STORED_LEVEL_STEP && idx > this.loadedUpTo) await this.load(idx);
+    const stored =
+      level === STORED_LEVEL_STEP ? this.stored.get(`${level}:${idx}`) : await this.single(level, idx);
+    // A node is stored once a tree head covers it; a missing one is fine only past the newest head.
+    if (stored && !stored.equals(hash)) {
+      throw new Divergence(
+        `the stored tree node for events ${firstLeaf}..${firstLeaf + 2 ** level - 1} does not match them`,
+        firstLeaf,
+      );
+    }
+    if (stored) this.checked++;
+    this.stored.delete(`${level}:${idx}`);
+  }
+
+  private async load(fromIdx: number): Promise<void> {
+    const rows = await this.db.any(sql.type(nodeRow)`
+      SELECT level, idx, hash FROM audit_tree_nodes
+      WHERE level = ${STORED_LEVEL_STEP} AND idx >= ${fromIdx} AND idx < ${fromIdx + 1000}`);
+    for (const r of rows) this.stored.set(`${r.level}:${r.idx}`, r.hash);
+    this.loadedUpTo = fromIdx + 999;
+  }
+
+  private async single(level: number, idx: number): Promise<Buffer | undefined> {
+    const row = await this.db.maybeOne(
+      sql.type(nodeRow)`SELECT level, idx, hash FROM audit_tree_nodes WHERE level = ${level} AND idx = ${idx}`,
+    );
+    return row?.hash;
+  }
+
+  /** Stored nodes for leaves the trail does not have are forged (or the trail was truncated). */
+  async finish(size: number): Promise<void> {
+    const stray = await this.db.maybeOne(sql.type(nodeRow)`
+      SELECT level, idx, hash FROM audit_tree_nodes
+      WHERE (idx + 1) * (2::numeric ^ level) > ${size} ORDER BY level, idx LIMIT 1`);
+    if (stray) {
+      throw new Divergence(
+        `a stored tree node covers events beyond the end of the trail (event ${size} onwards)`,
+        size,
+      );
+    }
+  }
+}
