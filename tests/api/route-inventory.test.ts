@@ -64,6 +64,13 @@ describe('route inventory', () => {
     }
   });
 
+  it('names the audit event of every state-changing route (no change without its event)', () => {
+    const changing = listRoutes(t.app).filter((r) => r.method !== 'GET' && !r.isPublic);
+    expect(changing.length).toBeGreaterThan(10);
+    const missing = changing.filter((r) => !r.spec?.audit).map((r) => `${r.method} ${r.path}`);
+    expect(missing).toEqual([]);
+  });
+
   it('serves the public routes without a token', async () => {
     for (const key of PUBLIC_ROUTES) {
       const [method, url] = key.split(' ') as [string, string];

@@ -85,19 +85,19 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Seals everything recorded so far and signs a head over it: what a reader who needs "now" calls. */
   async flush(): Promise<SignedTreeHead | null> {
-    await this.seal();
-    await this.sign();
+    await this.seal(true);
+    await this.sign(true);
     return latestHead(this.db.pool);
   }
 
-  async seal(): Promise<number> {
-    const sealed = await this.sealer.sealAll();
+  async seal(wait = false): Promise<number> {
+    const sealed = await this.sealer.sealAll(wait);
     this.metrics.sealed.inc(sealed);
     return sealed;
   }
 
-  async sign(): Promise<SignedTreeHead | null> {
-    const head = await this.signer.signNext();
+  async sign(wait = false): Promise<SignedTreeHead | null> {
+    const head = await this.signer.signNext(wait);
     if (head) {
       this.metrics.treeSize.set(head.treeSize);
       if (this.config.AUDIT_WITNESS_URL && !(await this.signer.offerToWitness(head))) {

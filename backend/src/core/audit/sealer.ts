@@ -7,7 +7,7 @@
 import { canonicalJson, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { Database } from '../database/database.js';
+import type { Database, Queryable } from '../database/database.js';
 
 export const SEAL_LOCK = 0x637573746f7301n; // 'custos' + 1
 
@@ -20,13 +20,13 @@ export class AuditSealer {
     private readonly batchSize = 5000,
   ) {}
 
-  /** Seals one batch; returns how many events it sealed (0 when idle or another instance holds the lock). */
-  sealBatch(): Promise<number> {
+  /**
+   * Seals one batch; returns how many events it sealed. Returns 0 when idle, or at once when
+   * another instance holds the lock, unless `wait` (then it queues behind it).
+   */
+  sealBatch(wait = false): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const locked = await tx.oneFirst(
-        sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${SEAL_LOCK.toString()}::bigint) AS locked`,
-      );
-      if (!locked) return 0;
+      if (!(await advisoryXactLock(tx, SEAL_LOCK, wait))) return 0;
       const rows = await tx.any(
         sql.type(intakeRow)`SELECT id, event::text AS event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
       );
@@ -61,13 +61,24 @@ export class AuditSealer {
     });
   }
 
-  /** Seals until the intake is empty (or another instance is sealing). */
-  async sealAll(): Promise<number> {
+  /** Seals until the intake is empty (or, unless `wait`, until another instance is sealing). */
+  async sealAll(wait = false): Promise<number> {
     let total = 0;
     for (;;) {
-      const sealed = await this.sealBatch();
+      const sealed = await this.sealBatch(wait);
       total += sealed;
       if (sealed < this.batchSize) return total;
     }
   }
+}
+
+/** Takes a transaction-scoped advisory lock: waits for it, or only tries. */
+export async function advisoryXactLock(tx: Queryable, key: bigint, wait: boolean): Promise<boolean> {
+  if (wait) {
+    await tx.query(sql.unsafe`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`);
+    return true;
+  }
+  return tx.oneFirst(
+    sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${key.toString()}::bigint) AS locked`,
+  );
 }

@@ -111,6 +111,7 @@ async function walk(
     const rows = await db.any(sql.type(eventRow)`
       SELECT seq, entry, leaf_hash FROM audit_events WHERE seq >= ${expected} ORDER BY seq LIMIT ${BATCH}`);
     for (const row of rows) {
+      await checkHeadsUpTo(expected); // heads of exactly `expected` leaves, before appending this one
       if (row.seq !== expected) throw new Divergence(`event ${expected} is missing`, expected);
       const hash = leafHash(row.entry);
       if (!hash.equals(row.leaf_hash)) {
@@ -126,6 +127,10 @@ async function walk(
         throw new Divergence(`event ${expected} is out of place: it was sealed as event ${seq}`, expected);
       }
       if (prevHash !== recent[1]) {
+        // A signed head ending exactly at the previous event vouches for it: the fault is here.
+        if (state.treeSize === expected) {
+          throw new Divergence(`event ${expected} is not chained to the event before it: it was forged`, expected);
+        }
         throw new Divergence(
           `event ${expected - 1} is not the event that event ${expected} was chained to: it was altered, replaced or inserted`,
           expected - 1,
@@ -133,7 +138,6 @@ async function walk(
       }
       recent[0] = recent[1] as string;
       recent[1] = hex;
-      await checkHeadsUpTo(expected); // heads of size == expected (before appending this leaf)
       frontier.append(hash);
       await nodes.push(expected, hash);
       expected++;

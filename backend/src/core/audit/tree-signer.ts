@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../database/database.js';
 import type { SigningKeys } from './signing-keys.js';
 import { rawToSpki } from './signing-keys.js';
+import { advisoryXactLock } from './sealer.js';
 import { TrailTree } from './trail-tree.js';
 
 export const SIGN_LOCK = 0x637573746f7302n;
@@ -82,12 +83,9 @@ export class TreeSigner {
   ) {}
 
   /** Signs a head over the current trail; null when nothing new (or another instance is signing). */
-  async signNext(): Promise<SignedTreeHead | null> {
-    const head = await this.db.transaction(async (tx) => {
-      const locked = await tx.oneFirst(
-        sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${SIGN_LOCK.toString()}::bigint) AS locked`,
-      );
-      if (!locked) return null;
+  async signNext(wait = false): Promise<SignedTreeHead | null> {
+    return this.db.transaction(async (tx) => {
+      if (!(await advisoryXactLock(tx, SIGN_LOCK, wait))) return null;
       const last = await latestHead(tx);
       const size = await tx.oneFirst(
         sql.type(z.object({ size: z.coerce.number() }))`SELECT coalesce(max(seq) + 1, 0) AS size FROM audit_events`,
@@ -111,8 +109,6 @@ export class TreeSigner {
                 ${sql.binary(Buffer.from(signed.signature, 'base64'))})`);
       return signed;
     });
-    if (head && this.witness) await this.offerToWitness(head);
-    return head;
   }
 
   /** Sends the head to the witness and stores its co-signature if it verifies. Never throws. */

@@ -9,6 +9,15 @@ import { HealthService } from './health.service.js';
 const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   checks: z.record(z.string(), z.enum(['up', 'down'])),
+  auditTrail: z
+    .object({
+      verification: z.enum(['verified', 'diverged', 'not_yet_run']),
+      verifiedAt: z.string().nullable(),
+      checkedEvents: z.number().int().nullable(),
+      firstBadSeq: z.number().int().nullable(),
+      badTreeSize: z.number().int().nullable(),
+    })
+    .describe('Result of the newest full verification of the audit trail (not a readiness gate: an integrity alarm)'),
 });
 
 @Controller('health')

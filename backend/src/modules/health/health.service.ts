@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
 import { Database } from '../../core/database/database.js';
+import { AuditTrail } from '../../core/audit/audit-trail.js';
 
 type CheckResult = 'up' | 'down';
 
@@ -9,9 +10,10 @@ export class HealthService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AuditTrail) private readonly trail: AuditTrail,
   ) {}
 
-  async readiness(): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, CheckResult> }> {
+  async readiness() {
     const [database, identityProvider] = await Promise.all([
       this.db.isReachable().then((ok): CheckResult => (ok ? 'up' : 'down')),
       this.jwksReachable(),
@@ -19,7 +21,20 @@ export class HealthService {
     // Only the database gates readiness. An identity provider outage must not take every instance
     // out of service: tokens signed by keys already fetched still verify. It is reported, and
     // alerting watches it.
-    return { status: database === 'up' ? 'ready' : 'not_ready', checks: { database, identityProvider } };
+    const status: 'ready' | 'not_ready' = database === 'up' ? 'ready' : 'not_ready';
+    return { status, checks: { database, identityProvider }, auditTrail: await this.auditTrail(database) };
+  }
+
+  /** The newest verification, without personal data: sequence numbers and counts only. */
+  private async auditTrail(database: CheckResult) {
+    const result = database === 'up' ? await this.trail.latestVerification().catch(() => null) : null;
+    return {
+      verification: result ? (result.ok ? 'verified' : 'diverged') : ('not_yet_run' as const),
+      verifiedAt: result?.startedAt ?? null,
+      checkedEvents: result?.checkedEvents ?? null,
+      firstBadSeq: result?.firstBadSeq ?? null,
+      badTreeSize: result?.badTreeSize ?? null,
+    } as const;
   }
 
   /** The public probe must not become a way to hammer the identity provider: one check per 5 s. */
