@@ -8,6 +8,7 @@ import { AuditRecorder } from './audit/audit-recorder.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { MASTER_KEY, type MasterKey } from './audit/master-key.js';
 import { SigningKeys } from './audit/signing-keys.js';
+import { SubjectErasure } from './audit/subject-erasure.js';
 import { SubjectVault } from './audit/subject-vault.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { SubjectRepository } from './auth/subject.repository.js';
@@ -49,6 +50,7 @@ export class CoreModule {
       AuditRecorder,
       SigningKeys,
       AuditTrail,
+      SubjectErasure,
     ];
     return {
       module: CoreModule,
@@ -64,6 +66,7 @@ export class CoreModule {
         AuditRecorder,
         SigningKeys,
         AuditTrail,
+        SubjectErasure,
         TokenVerifier,
         SubjectRepository,
         SubjectDirectory,

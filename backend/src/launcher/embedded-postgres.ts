@@ -42,6 +42,11 @@ const USER = 'postgres';
 // The server listens on loopback only; this password protects nothing beyond the local machine.
 const PASSWORD = 'custos-local';
 
+/** Superuser URL of an embedded server on `port` (whether or not it is running). */
+export function embeddedUrl(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * A server killed hard with its parent (kill -9, a crashed terminal) keeps running and holds the
  * data directory; the next start would fail. If postmaster.pid names a live postgres serving this
@@ -135,7 +140,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       },
     );
   }
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => embeddedUrl(options.port, database);
   return {
     adminUrl: urlFor('postgres'),
     urlFor,

@@ -73,7 +73,10 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.every('seal', this.config.AUDIT_SEAL_INTERVAL_MS, () => this.seal());
     this.every('sign', this.config.AUDIT_TREE_HEAD_INTERVAL_MS, () => this.sign());
     if (this.config.AUDIT_VERIFY_INTERVAL_MS > 0) {
-      this.every('verify', this.config.AUDIT_VERIFY_INTERVAL_MS, () => this.verify(), 5_000);
+      this.every('verify', this.config.AUDIT_VERIFY_INTERVAL_MS, () => this.verify(), Math.min(
+        5_000,
+        this.config.AUDIT_VERIFY_INTERVAL_MS,
+      ));
     }
   }
 
