@@ -71,7 +71,7 @@ export const eventPayloads = {
       treeSize: z.number().int().nonnegative(),
       ...failure,
     })
-    .partial({ exportId: true, treeSize: true })
+    .partial({ exportId: true, filter: true, treeSize: true })
     .strict(),
   /** Erasure receipt: the subject's key was destroyed; their sealed data is unreadable from now on. */
   'audit.subject_erased': z.object({ reason: z.string().max(500), keyExisted: z.boolean() }).strict(),

@@ -2,6 +2,7 @@
  * Deny by default, proven: every route the server registers answers 401 without a valid token,
  * except the ones on this explicit public list. Adding a public route means adding it here.
  */
+import { eventPayloads } from '@custos/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes, recordedRoutes } from '../../backend/src/core/http/route-inventory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -69,6 +70,12 @@ describe('route inventory', () => {
     expect(changing.length).toBeGreaterThan(10);
     const missing = changing.filter((r) => !r.spec?.audit).map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
+    // A refused or failed attempt is recorded under the route's type with only the error: the
+    // catalog must accept that payload, or the attempt would go unrecorded.
+    for (const route of changing) {
+      const type = route.spec?.audit as keyof typeof eventPayloads;
+      expect(eventPayloads[type].safeParse({ error: { code: 'forbidden', status: 403 } }).success, type).toBe(true);
+    }
   });
 
   it('serves the public routes without a token', async () => {
