@@ -8,7 +8,12 @@ import type { AuditEntry } from '@custos/audit';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { demoPatients, demoSites, demoTenants, demoUserByName } from '../../backend/src/launcher/demo-data.js';
+import {
+  demoPatients,
+  demoSites,
+  demoTenants,
+  demoUserByName,
+} from '../../backend/src/launcher/demo-data.js';
 import { deviceIdBySerial, entriesOf, flush } from '../support/audit.js';
 import { createTestApp, type RequestOptions, type TestApp } from '../support/test-app.js';
 
@@ -64,7 +69,10 @@ describe('every successful change leaves exactly one event', () => {
   });
 
   it('sites: created, updated', async () => {
-    const created = await call('POST', '/api/v1/sites', { as: 'tenant-admin', body: { code: 'AUD', name: 'A' } });
+    const created = await call('POST', '/api/v1/sites', {
+      as: 'tenant-admin',
+      body: { code: 'AUD', name: 'A' },
+    });
     expect(created.res.status).toBe(201);
     expect(only(created.entries)).toMatchObject({ type: 'site.created', resource: { tenantId: acme } });
     const updated = await call('PATCH', `/api/v1/sites/${created.res.body.id}`, {
@@ -172,7 +180,11 @@ describe('refused and failed attempts leave exactly one event too', () => {
       body: {},
     });
     expect(res.status).toBe(400);
-    expect(only(entries)).toMatchObject({ type: 'device.provisioned', outcome: 'failed', resource: { id: null } });
+    expect(only(entries)).toMatchObject({
+      type: 'device.provisioned',
+      outcome: 'failed',
+      resource: { id: null },
+    });
   });
 
   it('a read refused by policy: access.denied', async () => {
@@ -254,7 +266,9 @@ describe('sign-ins and starts', () => {
   it('records each start with the hashes of the policy set and configuration in force', async () => {
     await flush(t);
     const types = await t.adminPool.anyFirst(
-      sql.type(z.object({ type: z.string() }))`SELECT type FROM audit_events WHERE actor_id = 'custos' ORDER BY seq`,
+      sql.type(
+        z.object({ type: z.string() }),
+      )`SELECT type FROM audit_events WHERE actor_id = 'custos' ORDER BY seq`,
     );
     expect(types.slice(0, 3)).toEqual(['system.started', 'policy.changed', 'config.changed']);
   });

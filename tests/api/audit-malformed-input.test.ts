@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { exportAuditBody } from '../../backend/src/modules/audit/audit.dto.js';
 import { flush } from '../support/audit.js';
 import { createTestApp, type TestApp, type TestResponse } from '../support/test-app.js';
-import { expectProblem } from './support/fixtures.js';
 import { badIdSegment, invalidBodies, junkString } from './support/arbitraries.js';
-import { exportAuditBody } from '../../backend/src/modules/audit/audit.dto.js';
+import { expectProblem } from './support/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -39,12 +39,44 @@ const validFilter = {
 /** One or two query parameters, at least one of them invalid for the search endpoint. */
 const badSearchQuery = fc
   .oneof(
-    fc.tuple(junkString.filter((k) => k.length > 0 && !(k in validFilter) && !['cursor', 'limit', 'order', 'tenantId', 'actorId', 'resourceType', 'resourceId', 'subject'].includes(k)), junkString),
-    fc.tuple(fc.constantFrom('from', 'to'), junkString.filter((v) => Number.isNaN(Date.parse(v)))),
-    fc.tuple(fc.constant('action'), junkString.filter((v) => !v.includes('.'))),
-    fc.tuple(fc.constant('outcome'), junkString.filter((v) => !['allowed', 'denied', 'failed'].includes(v))),
-    fc.tuple(fc.constant('subject'), junkString.filter((v) => !/^[0-9a-f]{64}$/.test(v))),
-    fc.tuple(fc.constant('tenantId'), junkString.filter((v) => !/^[0-9a-f-]{36}$/i.test(v))),
+    fc.tuple(
+      junkString.filter(
+        (k) =>
+          k.length > 0 &&
+          !(k in validFilter) &&
+          ![
+            'cursor',
+            'limit',
+            'order',
+            'tenantId',
+            'actorId',
+            'resourceType',
+            'resourceId',
+            'subject',
+          ].includes(k),
+      ),
+      junkString,
+    ),
+    fc.tuple(
+      fc.constantFrom('from', 'to'),
+      junkString.filter((v) => Number.isNaN(Date.parse(v))),
+    ),
+    fc.tuple(
+      fc.constant('action'),
+      junkString.filter((v) => !v.includes('.')),
+    ),
+    fc.tuple(
+      fc.constant('outcome'),
+      junkString.filter((v) => !['allowed', 'denied', 'failed'].includes(v)),
+    ),
+    fc.tuple(
+      fc.constant('subject'),
+      junkString.filter((v) => !/^[0-9a-f]{64}$/.test(v)),
+    ),
+    fc.tuple(
+      fc.constant('tenantId'),
+      junkString.filter((v) => !/^[0-9a-f-]{36}$/i.test(v)),
+    ),
     fc.tuple(fc.constant('limit'), fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 201 })).map(String)),
     fc.tuple(fc.constant('cursor'), junkString),
     fc.tuple(fc.constant('subjectKind'), fc.constantFrom('patient', 'user')), // without subjectId
@@ -62,9 +94,13 @@ describe('search', () => {
   });
 
   it('refuses a period that ends before it starts', async () => {
-    const res = await t.request('GET', '/api/v1/audit/events?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', {
-      as: 'compliance',
-    });
+    const res = await t.request(
+      'GET',
+      '/api/v1/audit/events?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      {
+        as: 'compliance',
+      },
+    );
     expectProblem(res, 400);
     expect(res.body.errors[0].path).toBe('to');
   });
@@ -76,7 +112,10 @@ describe('path and proof parameters', () => {
     '/api/v1/audit/events/%s/inclusion-proof',
     '/api/v1/audit/tree-heads/%s',
   ])('%s: any malformed segment is a 4xx', async (template) => {
-    const segment = fc.oneof(badIdSegment, fc.constantFrom('-1', '1.5', '1e3', '99999999999999999999', '0x10'));
+    const segment = fc.oneof(
+      badIdSegment,
+      fc.constantFrom('-1', '1.5', '1e3', '99999999999999999999', '0x10'),
+    );
     await fc.assert(
       fc.asyncProperty(segment, async (s) => {
         const res = await t.request('GET', template.replace('%s', s), { as: 'auditor' });
@@ -96,7 +135,12 @@ describe('path and proof parameters', () => {
           fc.constant(''),
           fc.constant('from=0'),
           fc.constant('from=5&to=2'),
-          fc.tuple(fc.nat(), junkString).map(([n, v]) => new URLSearchParams([['from', String(n + 1)], ['to', v]]).toString()),
+          fc.tuple(fc.nat(), junkString).map(([n, v]) =>
+            new URLSearchParams([
+              ['from', String(n + 1)],
+              ['to', v],
+            ]).toString(),
+          ),
         ),
         async (query) => {
           const res = await t.request('GET', `/api/v1/audit/consistency-proof?${query}`, { as: 'auditor' });
@@ -112,7 +156,9 @@ describe('path and proof parameters', () => {
 
 describe('exports', () => {
   const exportsMade = () =>
-    t.adminPool.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM audit_exports`);
+    t.adminPool.oneFirst(
+      sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM audit_exports`,
+    );
 
   it('refuses any body its schema rejects, and hands nothing out', async () => {
     const before = await exportsMade();

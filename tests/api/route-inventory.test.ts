@@ -74,7 +74,9 @@ describe('route inventory', () => {
     // catalog must accept that payload, or the attempt would go unrecorded.
     for (const route of changing) {
       const type = route.spec?.audit as keyof typeof eventPayloads;
-      expect(eventPayloads[type].safeParse({ error: { code: 'forbidden', status: 403 } }).success, type).toBe(true);
+      expect(eventPayloads[type].safeParse({ error: { code: 'forbidden', status: 403 } }).success, type).toBe(
+        true,
+      );
     }
   });
 

@@ -15,7 +15,8 @@ const command = new URL('../../backend/dist/launcher/audit-verify.js', import.me
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  for (const user of ['admin', 'operator', 'clinician']) await t.request('GET', '/api/v1/tenants', { as: user });
+  for (const user of ['admin', 'operator', 'clinician'])
+    await t.request('GET', '/api/v1/tenants', { as: user });
   await flush(t);
 });
 afterAll(() => t?.close());
@@ -44,7 +45,9 @@ describe('npm run audit:verify', () => {
   it('fails with exit code 1 at the altered event', async () => {
     await t.adminPool.transaction(async (tx) => {
       await tx.query(sql.unsafe`SET LOCAL session_replication_role = replica`);
-      await tx.query(sql.unsafe`UPDATE audit_events SET entry = replace(entry, '"allowed"', '"denied"') WHERE seq = 2`);
+      await tx.query(
+        sql.unsafe`UPDATE audit_events SET entry = replace(entry, '"allowed"', '"denied"') WHERE seq = 2`,
+      );
     });
     const { code, stdout } = await verify();
     expect(code).toBe(1);

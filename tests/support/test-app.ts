@@ -82,7 +82,11 @@ export async function createTestApp(
     ...options.env,
   });
   const pool = await createApiPool(config, url);
-  const adminPool = await createDatabasePool({ connectionUri: adminDatabaseUrl, maxPoolSize: 2, statementTimeoutMs: 60_000 });
+  const adminPool = await createDatabasePool({
+    connectionUri: adminDatabaseUrl,
+    maxPoolSize: 2,
+    statementTimeoutMs: 60_000,
+  });
   const app = await createApp({
     config,
     database: new Database(pool),

@@ -29,7 +29,10 @@ async function main(): Promise<number> {
   let stop: (() => Promise<void>) | undefined;
   if (!url) {
     if (!(await answers(config.EMBEDDED_PG_PORT))) {
-      const embedded = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DATA_DIR, port: config.EMBEDDED_PG_PORT });
+      const embedded = await startEmbeddedPostgres({
+        dataDir: config.EMBEDDED_PG_DATA_DIR,
+        port: config.EMBEDDED_PG_PORT,
+      });
       stop = () => embedded.stop();
     }
     url = appUrlFor(embeddedUrl(config.EMBEDDED_PG_PORT, DATABASE_NAME));
@@ -59,7 +62,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`verification could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `verification could not run: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(2);
   },
 );

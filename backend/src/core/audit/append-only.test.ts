@@ -60,7 +60,9 @@ describe('the application role', () => {
   });
 
   it('may neither delete a subject key nor restore an erased one', async () => {
-    expect((await refusal(() => t.pool.query(sql.unsafe`DELETE FROM audit_subject_keys`))).code).toBe('42501');
+    expect((await refusal(() => t.pool.query(sql.unsafe`DELETE FROM audit_subject_keys`))).code).toBe(
+      '42501',
+    );
     expect(
       (await refusal(() => t.pool.query(sql.unsafe`UPDATE audit_subject_keys SET created_at = now()`))).code,
     ).toBe('42501');
@@ -132,11 +134,13 @@ describe('the triggers, against the owner', () => {
 
   it('let a signing key only be retired', async () => {
     const refused = await refusal(() =>
-      t.adminPool.query(sql.unsafe`UPDATE audit_signing_keys SET public_key = public_key, private_key = '\\x00'`),
+      t.adminPool.query(
+        sql.unsafe`UPDATE audit_signing_keys SET public_key = public_key, private_key = '\\x00'`,
+      ),
     );
     expect(refused.message).toContain('only be retired');
-    expect((await refusal(() => t.adminPool.query(sql.unsafe`DELETE FROM audit_signing_keys`))).message).toContain(
-      'only be retired',
-    );
+    expect(
+      (await refusal(() => t.adminPool.query(sql.unsafe`DELETE FROM audit_signing_keys`))).message,
+    ).toContain('only be retired');
   });
 });

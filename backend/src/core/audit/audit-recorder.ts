@@ -54,7 +54,7 @@ export class AuditRecorder implements OnModuleDestroy {
   private readonly group: GroupCommit;
 
   constructor(
-    @Inject(Database) private readonly db: Database,
+    @Inject(Database) db: Database,
     @Inject(SubjectVault) private readonly vault: SubjectVault,
   ) {
     this.group = new GroupCommit(db.pool);

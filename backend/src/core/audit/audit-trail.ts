@@ -19,8 +19,8 @@ import { AuditMetrics } from './audit-metrics.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { AuditSealer } from './sealer.js';
 import { SigningKeys } from './signing-keys.js';
-import { latestHead, TreeSigner, witnessPublicKey } from './tree-signer.js';
 import { type VerificationResult, verifyTrail } from './trail-verifier.js';
+import { latestHead, TreeSigner, witnessPublicKey } from './tree-signer.js';
 
 export const SOFTWARE_VERSION = '0.1.0';
 
@@ -73,10 +73,12 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     this.every('seal', this.config.AUDIT_SEAL_INTERVAL_MS, () => this.seal());
     this.every('sign', this.config.AUDIT_TREE_HEAD_INTERVAL_MS, () => this.sign());
     if (this.config.AUDIT_VERIFY_INTERVAL_MS > 0) {
-      this.every('verify', this.config.AUDIT_VERIFY_INTERVAL_MS, () => this.verify(), Math.min(
-        5_000,
+      this.every(
+        'verify',
         this.config.AUDIT_VERIFY_INTERVAL_MS,
-      ));
+        () => this.verify(),
+        Math.min(5_000, this.config.AUDIT_VERIFY_INTERVAL_MS),
+      );
     }
   }
 
@@ -202,7 +204,12 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     await this.recorder.recordDurably('system', ...drafts);
   }
 
-  private every(job: string, intervalMs: number, run: () => Promise<unknown>, firstDelayMs = intervalMs): void {
+  private every(
+    job: string,
+    intervalMs: number,
+    run: () => Promise<unknown>,
+    firstDelayMs = intervalMs,
+  ): void {
     const schedule = (delay: number) => {
       if (this.stopped) return;
       const timer = setTimeout(() => {

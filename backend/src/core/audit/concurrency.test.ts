@@ -11,8 +11,8 @@ import { Database } from '../database/database.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { AuditSealer } from './sealer.js';
 import { SigningKeys } from './signing-keys.js';
-import { TreeSigner } from './tree-signer.js';
 import { verifyTrail } from './trail-verifier.js';
+import { TreeSigner } from './tree-signer.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -64,9 +64,11 @@ describe('concurrent writers and sealers', () => {
       SELECT entry::jsonb #>> '{payload,route}' AS route FROM audit_events WHERE entry::jsonb #>> '{payload,route}' LIKE '/w/%'`);
     expect(routes).toHaveLength(32 * PER_WRITER);
     expect(new Set(routes).size).toBe(32 * PER_WRITER);
-    const stats = await t.adminPool.one(sql.type(
-      z.object({ n: z.coerce.number(), max: z.coerce.number(), intake: z.coerce.number() }),
-    )`SELECT count(*) AS n, max(seq) AS max, (SELECT count(*) FROM audit_intake) AS intake FROM audit_events`);
+    const stats = await t.adminPool.one(
+      sql.type(
+        z.object({ n: z.coerce.number(), max: z.coerce.number(), intake: z.coerce.number() }),
+      )`SELECT count(*) AS n, max(seq) AS max, (SELECT count(*) FROM audit_intake) AS intake FROM audit_events`,
+    );
     expect(stats.max).toBe(stats.n - 1);
     expect(stats.intake).toBe(0);
     const result = await verifyTrail(t.adminPool);

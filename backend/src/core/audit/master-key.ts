@@ -3,7 +3,14 @@
  * keys, and derives the key of subject pseudonyms. In development it is a file; production plugs
  * in a KMS by implementing `MasterKey` (wrap/unwrap calls go to the KMS, the key never leaves it).
  */
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 

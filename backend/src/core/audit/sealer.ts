@@ -28,7 +28,9 @@ export class AuditSealer {
     return this.db.transaction(async (tx) => {
       if (!(await advisoryXactLock(tx, SEAL_LOCK, wait))) return 0;
       const rows = await tx.any(
-        sql.type(intakeRow)`SELECT id, event::text AS event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
+        sql.type(
+          intakeRow,
+        )`SELECT id, event::text AS event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
       );
       if (rows.length === 0) return 0;
       const tail = await tx.maybeOne(
@@ -79,6 +81,8 @@ export async function advisoryXactLock(tx: Queryable, key: bigint, wait: boolean
     return true;
   }
   return tx.oneFirst(
-    sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_xact_lock(${key.toString()}::bigint) AS locked`,
+    sql.type(
+      z.object({ locked: z.boolean() }),
+    )`SELECT pg_try_advisory_xact_lock(${key.toString()}::bigint) AS locked`,
   );
 }

@@ -50,7 +50,9 @@ export class SigningKeys {
   async active(db: Queryable = this.db.pool): Promise<ActiveSigningKey> {
     if (this.cached && this.cached.expires > Date.now()) return this.cached.key;
     let row = await db.maybeOne(
-      sql.type(keyRow)`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
+      sql.type(
+        keyRow,
+      )`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
     );
     const created = !row;
     if (!row) {
@@ -61,7 +63,9 @@ export class SigningKeys {
         if (sqlStateOf(error) !== '23505') throw error;
       }
       row = await db.one(
-        sql.type(keyRow)`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
+        sql.type(
+          keyRow,
+        )`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
       );
     }
     const der = await this.master.unwrap(row.private_key, `signing-key:${row.key_id}`);

@@ -64,7 +64,10 @@ export class SubjectVault {
       Buffer.from(sealed.keyRef),
     );
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+      decipher.final(),
+    ]);
     return JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
   }
 

@@ -38,7 +38,9 @@ afterAll(() => t?.close());
 class Rollback extends Error {}
 
 /** Runs `tamper` as a superuser with triggers off, verifies in the same transaction, rolls back. */
-async function tampered(tamper: (tx: DatabaseTransactionConnection) => Promise<void>): Promise<VerificationResult> {
+async function tampered(
+  tamper: (tx: DatabaseTransactionConnection) => Promise<void>,
+): Promise<VerificationResult> {
   let result: VerificationResult | undefined;
   await t.adminPool
     .transaction(async (tx) => {
@@ -59,7 +61,9 @@ const size = () =>
   t.adminPool.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM audit_events`);
 const headSizes = () =>
   t.adminPool.anyFirst(
-    sql.type(z.object({ s: z.coerce.number() }))`SELECT tree_size AS s FROM audit_tree_heads ORDER BY tree_size`,
+    sql.type(
+      z.object({ s: z.coerce.number() }),
+    )`SELECT tree_size AS s FROM audit_tree_heads ORDER BY tree_size`,
   );
 
 describe('an untouched trail', () => {
@@ -76,7 +80,9 @@ describe('a rogue superuser', () => {
   it('alters one field of one event: caught at that event', async () => {
     const result = await tampered(async (tx) => {
       const entry = await entryAt(tx, 150);
-      await tx.query(sql.unsafe`UPDATE audit_events SET entry = ${entry.replace('"GET"', '"POST"')} WHERE seq = 150`);
+      await tx.query(
+        sql.unsafe`UPDATE audit_events SET entry = ${entry.replace('"GET"', '"POST"')} WHERE seq = 150`,
+      );
     });
     expect(result).toMatchObject({ ok: false, firstBadSeq: 150 });
     expect(result.reason).toContain('altered');
@@ -162,9 +168,11 @@ describe('a rogue superuser', () => {
         const entry = JSON.parse(await entryAt(tx, seq)) as Record<string, unknown>;
         const rewritten = JSON.stringify(
           Object.fromEntries(
-            Object.entries({ ...entry, prevHash, requestId: seq === from ? 'rewritten' : entry.requestId }).sort(
-              ([a], [b]) => (a < b ? -1 : 1),
-            ),
+            Object.entries({
+              ...entry,
+              prevHash,
+              requestId: seq === from ? 'rewritten' : entry.requestId,
+            }).sort(([a], [b]) => (a < b ? -1 : 1)),
           ),
         );
         const hash = leafHash(rewritten);
@@ -180,7 +188,9 @@ describe('a rogue superuser', () => {
   it('replaces a tree head’s root: caught at that head', async () => {
     const head = (await headSizes())[2] as number;
     const result = await tampered(async (tx) => {
-      await tx.query(sql.unsafe`UPDATE audit_tree_heads SET root_hash = sha256('forged') WHERE tree_size = ${head}`);
+      await tx.query(
+        sql.unsafe`UPDATE audit_tree_heads SET root_hash = sha256('forged') WHERE tree_size = ${head}`,
+      );
     });
     expect(result).toMatchObject({ ok: false, badTreeSize: head });
     expect(result.reason).toContain('not validly signed');
@@ -192,7 +202,12 @@ describe('a rogue superuser', () => {
     const result = await tampered(async (tx) => {
       const rogue = generateSigningKey();
       const signed = signTreeHead(
-        { treeSize: head, rootHash: 'ab'.repeat(32), timestamp: new Date().toISOString(), keyId: rogue.keyId },
+        {
+          treeSize: head,
+          rootHash: 'ab'.repeat(32),
+          timestamp: new Date().toISOString(),
+          keyId: rogue.keyId,
+        },
         rogue.privateKey,
       );
       await tx.query(sql.unsafe`

@@ -11,8 +11,8 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../database/database.js';
 import { rawToSpki } from './signing-keys.js';
-import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
 import { perfectRoot, STORED_LEVEL_STEP } from './trail-tree.js';
+import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
 
 export interface VerificationResult {
   ok: boolean;
@@ -129,7 +129,10 @@ async function walk(
       if (prevHash !== recent[1]) {
         // A signed head ending exactly at the previous event vouches for it: the fault is here.
         if (state.treeSize === expected) {
-          throw new Divergence(`event ${expected} is not chained to the event before it: it was forged`, expected);
+          throw new Divergence(
+            `event ${expected} is not chained to the event before it: it was forged`,
+            expected,
+          );
         }
         throw new Divergence(
           `event ${expected - 1} is not the event that event ${expected} was chained to: it was altered, replaced or inserted`,
@@ -173,7 +176,10 @@ function parseLink(entry: string, at: number): { seq: number; prevHash: string }
 async function signingKeys(db: Queryable): Promise<Map<string, KeyObject>> {
   const rows = await db.any(sql.type(keyRow)`SELECT key_id, public_key FROM audit_signing_keys`);
   return new Map(
-    rows.map((r) => [r.key_id, createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' })]),
+    rows.map((r) => [
+      r.key_id,
+      createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' }),
+    ]),
   );
 }
 
@@ -207,7 +213,6 @@ class NodeChecker {
   private readonly pending = new Map<number, Buffer[]>();
   private stored = new Map<string, Buffer>();
   private loadedUpTo = -1;
-  private checked = 0;
 
   constructor(private readonly db: Queryable) {}
 
@@ -240,7 +245,6 @@ class NodeChecker {
         firstLeaf,
       );
     }
-    if (stored) this.checked++;
     this.stored.delete(`${level}:${idx}`);
   }
 
@@ -254,7 +258,9 @@ class NodeChecker {
 
   private async single(level: number, idx: number): Promise<Buffer | undefined> {
     const row = await this.db.maybeOne(
-      sql.type(nodeRow)`SELECT level, idx, hash FROM audit_tree_nodes WHERE level = ${level} AND idx = ${idx}`,
+      sql.type(
+        nodeRow,
+      )`SELECT level, idx, hash FROM audit_tree_nodes WHERE level = ${level} AND idx = ${idx}`,
     );
     return row?.hash;
   }

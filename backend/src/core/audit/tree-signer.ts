@@ -5,8 +5,11 @@
  * from the database: if that no longer matches, the trail was altered and it refuses to sign over
  * the damage. New heads are then offered to the external witness, when one is configured.
  */
+
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
   fromHex,
+  rootHash,
   type SignedTreeHead,
   signTreeHead,
   toHex,
@@ -14,14 +17,12 @@ import {
   type WitnessCosignature,
   witnessCosignatureSchema,
 } from '@custos/audit';
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { rootHash } from '@custos/audit';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Database, Queryable } from '../database/database.js';
+import { advisoryXactLock } from './sealer.js';
 import type { SigningKeys } from './signing-keys.js';
 import { rawToSpki } from './signing-keys.js';
-import { advisoryXactLock } from './sealer.js';
 import { TrailTree } from './trail-tree.js';
 
 export const SIGN_LOCK = 0x637573746f7302n;
@@ -88,7 +89,9 @@ export class TreeSigner {
       if (!(await advisoryXactLock(tx, SIGN_LOCK, wait))) return null;
       const last = await latestHead(tx);
       const size = await tx.oneFirst(
-        sql.type(z.object({ size: z.coerce.number() }))`SELECT coalesce(max(seq) + 1, 0) AS size FROM audit_events`,
+        sql.type(
+          z.object({ size: z.coerce.number() }),
+        )`SELECT coalesce(max(seq) + 1, 0) AS size FROM audit_events`,
       );
       if (size === 0 || (last && size <= last.treeSize)) return null;
       const tree = new TrailTree(tx);
@@ -140,6 +143,7 @@ export class TreeSigner {
 export function witnessPublicKey(base64: string | undefined): KeyObject | null {
   if (!base64) return null;
   const raw = Buffer.from(base64, 'base64');
-  if (raw.length !== 32) throw new Error('AUDIT_WITNESS_PUBLIC_KEY must be the base64 of a raw 32-byte Ed25519 key');
+  if (raw.length !== 32)
+    throw new Error('AUDIT_WITNESS_PUBLIC_KEY must be the base64 of a raw 32-byte Ed25519 key');
   return createPublicKey({ key: rawToSpki(raw), format: 'der', type: 'spki' });
 }

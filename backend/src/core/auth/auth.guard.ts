@@ -3,11 +3,11 @@
  * attaches the request's Actor (subject attributes + purpose of use + compiled ability).
  */
 
+import { createHash } from 'node:crypto';
 import { type PurposeOfUse, purposesOfUse, type RequestContext } from '@custos/policies';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ACTOR_KEY, Actor, type RequestOrigin } from '../authz/actor.js';
 import { AuthzService } from '../authz/authz.service.js';

@@ -3,6 +3,7 @@
  * policy lets them do. Services receive an Actor and ask it; they never look at role names.
  */
 
+import type { AuditEventType } from '@custos/audit';
 import {
   type Action,
   type AppAbility,
@@ -14,7 +15,6 @@ import {
   type RequestContext,
   type ResourceType,
 } from '@custos/policies';
-import type { AuditEventType } from '@custos/audit';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/subject-directory.js';

@@ -49,7 +49,10 @@ export class ProblemFilter implements ExceptionFilter {
         await this.beforeSend(request, toAppError(exception));
       } catch (error) {
         // The caller still gets their answer; the failure to record is logged and alerted on.
-        this.logger.error({ requestId: request.id, err: loggableError(error) }, 'could not record a failed attempt');
+        this.logger.error(
+          { requestId: request.id, err: loggableError(error) },
+          'could not record a failed attempt',
+        );
       }
     }
     sendProblem(request, http.getResponse<FastifyReply>(), exception, this.logger);

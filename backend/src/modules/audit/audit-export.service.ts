@@ -6,18 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import {
-  type BundleInput,
-  consistencyProof,
-  rangeProof,
-  signMessage,
-  writeBundle,
-} from '@custos/audit';
+import { type BundleInput, consistencyProof, rangeProof, signMessage, writeBundle } from '@custos/audit';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { AuditTrail } from '../../core/audit/audit-trail.js';
-import { headAt } from '../../core/audit/tree-signer.js';
 import { TrailTree } from '../../core/audit/trail-tree.js';
+import { headAt } from '../../core/audit/tree-signer.js';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';

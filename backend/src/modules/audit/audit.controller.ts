@@ -68,12 +68,17 @@ export class AuditController {
   @Get('events/:seq/inclusion-proof')
   @Endpoint({
     summary: 'Prove an event is in the trail',
-    description: 'RFC 9162 inclusion proof of the event in the tree of a signed head (the newest by default).',
+    description:
+      'RFC 9162 inclusion proof of the event in the tree of a signed head (the newest by default).',
     tags,
     params: seqParams,
     query: inclusionQuery,
     permission: 'read:AuditEvent',
-    response: { status: 200, description: 'The proof and the signed head it leads to', schema: inclusionProofSchema },
+    response: {
+      status: 200,
+      description: 'The proof and the signed head it leads to',
+      schema: inclusionProofSchema,
+    },
     errors: ['not_found', 'conflict', 'audit_trail_inconsistent'],
   })
   inclusion(
@@ -87,7 +92,8 @@ export class AuditController {
   @Get('consistency-proof')
   @Endpoint({
     summary: 'Prove the trail only grew between two tree heads',
-    description: 'RFC 9162 consistency proof from the head of size `from` to the head of size `to` (the newest by default).',
+    description:
+      'RFC 9162 consistency proof from the head of size `from` to the head of size `to` (the newest by default).',
     tags,
     query: consistencyQuery,
     permission: 'read:AuditEvent',
@@ -104,7 +110,11 @@ export class AuditController {
     tags,
     query: listHeadsQuery,
     permission: 'read:AuditEvent',
-    response: { status: 200, description: 'Signed tree heads with any witness co-signatures', schema: treeHeadListSchema },
+    response: {
+      status: 200,
+      description: 'Signed tree heads with any witness co-signatures',
+      schema: treeHeadListSchema,
+    },
   })
   async heads(@CurrentActor() actor: Actor, @Query() query: { before?: number; limit: number }) {
     return { items: await this.audit.heads(actor, query) };
@@ -138,7 +148,8 @@ export class AuditController {
   @Get('keys')
   @Endpoint({
     summary: 'Public keys that sign tree heads, and of the witness',
-    description: 'Publish these key ids through a channel auditors trust: a bundle is only as trustworthy as its key.',
+    description:
+      'Publish these key ids through a channel auditors trust: a bundle is only as trustworthy as its key.',
     tags,
     permission: 'read:AuditEvent',
     response: { status: 200, description: 'The keys', schema: keysSchema },
@@ -188,6 +199,7 @@ export class AuditController {
   }
 
   @Post('exports')
+  @HttpCode(200)
   @Endpoint({
     summary: 'Export a signed audit bundle',
     description:
@@ -199,11 +211,7 @@ export class AuditController {
     response: { status: 200, description: 'The bundle (application/gzip)' },
     errors: ['conflict'],
   })
-  async export(
-    @CurrentActor() actor: Actor,
-    @Body() body: ExportAuditBody,
-    @Res() reply: FastifyReply,
-  ) {
+  async export(@CurrentActor() actor: Actor, @Body() body: ExportAuditBody, @Res() reply: FastifyReply) {
     const { id, stream } = await this.exports.export(actor, body);
     return reply
       .type('application/gzip')

@@ -22,16 +22,23 @@ export const auditFilterShape = {
   to: isoInstant.optional().describe('Events before this instant'),
   tenantId: uuidInput.optional(),
   actorId: z.string().min(1).max(200).optional(),
-  action: z.enum(auditEventTypes as [string, ...string[]]).optional().describe('Event type'),
+  action: z
+    .enum(auditEventTypes as [string, ...string[]])
+    .optional()
+    .describe('Event type'),
   resourceType: z.string().min(1).max(64).optional(),
   resourceId: z.string().min(1).max(200).optional(),
   outcome: z.enum(outcomes).optional(),
   subject: hex64.optional().describe('Data subject pseudonym'),
   subjectKind: z.enum(['patient', 'user']).optional(),
-  subjectId: uuidInput.optional().describe('With subjectKind: the subject, turned into their pseudonym server-side'),
+  subjectId: uuidInput
+    .optional()
+    .describe('With subjectKind: the subject, turned into their pseudonym server-side'),
 };
 
-const filterRefinement = <T extends { subjectKind?: unknown; subjectId?: unknown; from?: string; to?: string }>(
+const filterRefinement = <
+  T extends { subjectKind?: unknown; subjectId?: unknown; from?: string; to?: string },
+>(
   value: T,
   ctx: z.RefinementCtx,
 ) => {
@@ -75,7 +82,9 @@ export const auditEventViewSchema = z
     seq: z.number().int(),
     time: z.string(),
     tenantId: z.uuid().nullable(),
-    entry: z.record(z.string(), z.unknown()).describe('The sealed entry exactly as hashed (RFC 8785 canonical JSON)'),
+    entry: z
+      .record(z.string(), z.unknown())
+      .describe('The sealed entry exactly as hashed (RFC 8785 canonical JSON)'),
     leafHash: z.string(),
     personal: z.record(z.string(), z.unknown()).nullable(),
     personalStatus: z.enum(['none', 'available', 'erased']),
@@ -93,9 +102,7 @@ export const treeHeadSchema = z.object({
   timestamp: z.string(),
   keyId: z.string(),
   signature: z.string(),
-  cosignatures: z.array(
-    z.object({ witnessKeyId: z.string(), timestamp: z.string(), signature: z.string() }),
-  ),
+  cosignatures: z.array(z.object({ witnessKeyId: z.string(), timestamp: z.string(), signature: z.string() })),
 });
 export const treeHeadListSchema = z.object({ items: z.array(treeHeadSchema) });
 export const inclusionProofSchema = z.object({
@@ -122,7 +129,9 @@ export const keysSchema = z.object({
       retiredAt: z.string().nullable(),
     }),
   ),
-  witnessKeys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKey: z.string() })),
+  witnessKeys: z.array(
+    z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKey: z.string() }),
+  ),
 });
 export const verificationSchema = z.object({
   ok: z.boolean(),

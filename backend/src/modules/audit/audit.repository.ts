@@ -62,7 +62,9 @@ export class AuditRepository {
     const clauses = [conditionToSql(access, auditEventColumns), ...filterClauses(filter)];
     if (page.afterSeq !== undefined) {
       clauses.push(
-        page.order === 'asc' ? sql.fragment`e.seq > ${page.afterSeq}` : sql.fragment`e.seq < ${page.afterSeq}`,
+        page.order === 'asc'
+          ? sql.fragment`e.seq > ${page.afterSeq}`
+          : sql.fragment`e.seq < ${page.afterSeq}`,
       );
     }
     const direction = page.order === 'asc' ? sql.fragment`ASC` : sql.fragment`DESC`;
@@ -86,11 +88,17 @@ export class AuditRepository {
     treeSize: number,
   ): Promise<{ first: number; last: number; count: number } | null> {
     const row = await this.db.pool.one(sql.type(
-      z.object({ first: z.coerce.number().nullable(), last: z.coerce.number().nullable(), count: z.coerce.number() }),
+      z.object({
+        first: z.coerce.number().nullable(),
+        last: z.coerce.number().nullable(),
+        count: z.coerce.number(),
+      }),
     )`
       SELECT min(e.seq) AS first, max(e.seq) AS last, count(*) AS count FROM audit_events e
       WHERE e.seq < ${treeSize} AND ${conditionToSql(access, auditEventColumns)} AND ${and(filterClauses(filter))}`);
-    return row.first === null || row.last === null ? null : { first: row.first, last: row.last, count: row.count };
+    return row.first === null || row.last === null
+      ? null
+      : { first: row.first, last: row.last, count: row.count };
   }
 
   /**

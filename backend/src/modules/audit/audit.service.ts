@@ -7,8 +7,8 @@ import {
   consistencyProof,
   inclusionProof,
   keyIdOf,
-  type SignedTreeHead,
   type SealedData,
+  type SignedTreeHead,
   toHex,
   type WitnessCosignature,
 } from '@custos/audit';
@@ -16,9 +16,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { AuditTrail } from '../../core/audit/audit-trail.js';
 import { SubjectVault } from '../../core/audit/subject-vault.js';
-import { headAt, latestHead, witnessPublicKey } from '../../core/audit/tree-signer.js';
 import { TrailIncompleteError, TrailTree } from '../../core/audit/trail-tree.js';
 import type { VerificationResult } from '../../core/audit/trail-verifier.js';
+import { headAt, latestHead, witnessPublicKey } from '../../core/audit/tree-signer.js';
 import type { Actor } from '../../core/authz/actor.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
 import { Database } from '../../core/database/database.js';
@@ -119,7 +119,8 @@ export class AuditService {
 
   async head(actor: Actor, treeSize: number | 'latest'): Promise<TreeHeadView> {
     this.assertCanReadTrail(actor);
-    const head = treeSize === 'latest' ? await latestHead(this.db.pool) : await headAt(this.db.pool, treeSize);
+    const head =
+      treeSize === 'latest' ? await latestHead(this.db.pool) : await headAt(this.db.pool, treeSize);
     if (!head) throw AppError.notFound('AuditTreeHead');
     return this.withCosignatures(head);
   }
@@ -164,8 +165,17 @@ export class AuditService {
   }
 
   private async present(actor: Actor, row: AuditEventRow): Promise<AuditEventView> {
-    const entry = JSON.parse(row.entry) as Record<string, unknown> & { time: string; sealed: SealedData | null };
-    const base = { seq: row.seq, time: entry.time, tenantId: row.tenant_id, entry, leafHash: toHex(row.leaf_hash) };
+    const entry = JSON.parse(row.entry) as Record<string, unknown> & {
+      time: string;
+      sealed: SealedData | null;
+    };
+    const base = {
+      seq: row.seq,
+      time: entry.time,
+      tenantId: row.tenant_id,
+      entry,
+      leafHash: toHex(row.leaf_hash),
+    };
     const mayReadPersonal = 'personal' in actor.visible('AuditEvent', { ...base, personal: null });
     let personal: Record<string, unknown> | null = null;
     let personalStatus: 'none' | 'available' | 'erased' = 'none';

@@ -19,13 +19,13 @@ import {
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { demoPatients, demoTenants, demoUserByName } from '../../launcher/demo-data.js';
 import { deviceIdBySerial, entriesAfter, flush, lastSeq, trailOf } from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
-import { SubjectErasure } from '../../core/audit/subject-erasure.js';
 import { SigningKeys } from '../../core/audit/signing-keys.js';
+import { SubjectErasure } from '../../core/audit/subject-erasure.js';
 import { verifyTrail } from '../../core/audit/trail-verifier.js';
 import { Database } from '../../core/database/database.js';
+import { demoPatients, demoTenants, demoUserByName } from '../../launcher/demo-data.js';
 
 const acme = demoTenants.acme.id;
 const globex = demoTenants.globex.id;
@@ -42,7 +42,10 @@ beforeAll(async () => {
     headers: { 'if-match': String(read.headers.etag) },
   });
   const device = await deviceIdBySerial(t, 'ACME-N-0002');
-  await t.request('GET', `/api/v1/devices/${device}`, { as: 'clinician', headers: { 'x-purpose-of-use': 'treatment' } });
+  await t.request('GET', `/api/v1/devices/${device}`, {
+    as: 'clinician',
+    headers: { 'x-purpose-of-use': 'treatment' },
+  });
   await t.request('GET', '/api/v1/devices', { as: 'operator-globex' });
   await flush(t);
 });
@@ -86,7 +89,9 @@ describe('search', () => {
       `/api/v1/audit/events?subjectKind=patient&subjectId=${demoPatients.p1.id}`,
       { as: 'compliance' },
     );
-    expect(bySubject.body.items.map((e: { entry: { type: string } }) => e.entry.type)).toContain('device.read');
+    expect(bySubject.body.items.map((e: { entry: { type: string } }) => e.entry.type)).toContain(
+      'device.read',
+    );
     const clinician = demoUserByName('clinician')?.id as string;
     const byActor = await t.request('GET', `/api/v1/audit/events?actorId=${clinician}`, { as: 'compliance' });
     for (const e of byActor.body.items) expect(e.entry.actor.id).toBe(clinician);
@@ -117,12 +122,16 @@ describe('search', () => {
 
 describe('proofs anyone can check', () => {
   it('an event’s inclusion proof verifies against the signed head, with the published key', async () => {
-    const [item] = (await t.request('GET', '/api/v1/audit/events?action=device.read', { as: 'compliance' })).body
-      .items;
-    const res = await t.request('GET', `/api/v1/audit/events/${item.seq}/inclusion-proof`, { as: 'compliance' });
+    const [item] = (await t.request('GET', '/api/v1/audit/events?action=device.read', { as: 'compliance' }))
+      .body.items;
+    const res = await t.request('GET', `/api/v1/audit/events/${item.seq}/inclusion-proof`, {
+      as: 'compliance',
+    });
     expect(res.status).toBe(200);
     const keys = (await t.request('GET', '/api/v1/audit/keys', { as: 'auditor' })).body;
-    const key = publicKeyFromRecord(keys.logKeys.find((k: { keyId: string }) => k.keyId === res.body.treeHead.keyId));
+    const key = publicKeyFromRecord(
+      keys.logKeys.find((k: { keyId: string }) => k.keyId === res.body.treeHead.keyId),
+    );
     expect(verifyTreeHead(res.body.treeHead, key)).toBe(true);
     const proof = res.body.proof.map((h: string) => Buffer.from(h, 'hex'));
     const root = Buffer.from(res.body.treeHead.rootHash, 'hex');
@@ -138,7 +147,9 @@ describe('proofs anyone can check', () => {
     const oldHead = (await t.request('GET', '/api/v1/audit/tree-heads/latest', { as: 'auditor' })).body;
     await t.request('GET', '/api/v1/tenants', { as: 'admin' });
     await flush(t);
-    const res = await t.request('GET', `/api/v1/audit/consistency-proof?from=${oldHead.treeSize}`, { as: 'auditor' });
+    const res = await t.request('GET', `/api/v1/audit/consistency-proof?from=${oldHead.treeSize}`, {
+      as: 'auditor',
+    });
     expect(res.status).toBe(200);
     expect(res.body.newSize).toBeGreaterThan(oldHead.treeSize);
     expect(
@@ -154,7 +165,9 @@ describe('proofs anyone can check', () => {
 
   it('answers 404 for a head that was never signed and 409 for an event not yet covered', async () => {
     expect((await t.request('GET', '/api/v1/audit/tree-heads/999999', { as: 'auditor' })).status).toBe(404);
-    expect((await t.request('GET', '/api/v1/audit/consistency-proof?from=999999', { as: 'auditor' })).status).toBe(404);
+    expect(
+      (await t.request('GET', '/api/v1/audit/consistency-proof?from=999999', { as: 'auditor' })).status,
+    ).toBe(404);
     const seq = await lastSeq(t);
     await t.request('GET', '/api/v1/tenants', { as: 'clinician' }); // unsealed: no head covers it yet
     await trailOf(t).seal(true);
@@ -172,9 +185,8 @@ describe('erasure', () => {
       'GDPR art. 17 request',
     );
     await flush(t);
-    const events = (
-      await t.request('GET', `/api/v1/audit/events?subject=${pseudonym}`, { as: 'compliance' })
-    ).body.items;
+    const events = (await t.request('GET', `/api/v1/audit/events?subject=${pseudonym}`, { as: 'compliance' }))
+      .body.items;
     const read = events.find((e: { entry: { type: string } }) => e.entry.type === 'device.read');
     expect(read).toMatchObject({ personal: null, personalStatus: 'erased' });
     expect(read.entry.sealed.ciphertext).toEqual(expect.any(String));
@@ -185,7 +197,10 @@ describe('erasure', () => {
     // Later events about the same person carry no personal data (no fresh key is made for them).
     const device = await deviceIdBySerial(t, 'ACME-N-0002');
     const before = await lastSeq(t);
-    await t.request('GET', `/api/v1/devices/${device}`, { as: 'clinician', headers: { 'x-purpose-of-use': 'treatment' } });
+    await t.request('GET', `/api/v1/devices/${device}`, {
+      as: 'clinician',
+      headers: { 'x-purpose-of-use': 'treatment' },
+    });
     const [later] = (await entriesAfter(t, before)).filter((e) => e.type === 'device.read');
     expect(later).toMatchObject({ subject: pseudonym, sealed: null });
     const keys = await t.adminPool.one(sql.type(z.object({ wrapped: z.boolean(), erased: z.boolean() }))`
@@ -245,11 +260,15 @@ describe('the witness', () => {
 
   it('co-signs new heads; the co-signature is stored and served, and verifies', async () => {
     const w = await createTestApp({
-      env: { AUDIT_WITNESS_URL: url, AUDIT_WITNESS_PUBLIC_KEY: rawPublicKey(key.publicKey).toString('base64') },
+      env: {
+        AUDIT_WITNESS_URL: url,
+        AUDIT_WITNESS_PUBLIC_KEY: rawPublicKey(key.publicKey).toString('base64'),
+      },
     });
     try {
       const head = (await flush(w)) as SignedTreeHead;
-      const served = (await w.request('GET', `/api/v1/audit/tree-heads/${head.treeSize}`, { as: 'auditor' })).body;
+      const served = (await w.request('GET', `/api/v1/audit/tree-heads/${head.treeSize}`, { as: 'auditor' }))
+        .body;
       expect(served.cosignatures).toHaveLength(1);
       expect(verifyCosignature(head, served.cosignatures[0], key.publicKey)).toBe(true);
       const keys = (await w.request('GET', '/api/v1/audit/keys', { as: 'auditor' })).body;

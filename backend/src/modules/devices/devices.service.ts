@@ -2,9 +2,9 @@
 
 import type { Action } from '@custos/policies';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '../../core/authz/actor.js';
 import { AuditRecorder, type EventSubject } from '../../core/audit/audit-recorder.js';
 import { changeDraft, readDraft } from '../../core/audit/change-events.js';
+import type { Actor } from '../../core/authz/actor.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
 import { updateVersioned } from '../../core/http/etag.js';

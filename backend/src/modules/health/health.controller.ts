@@ -17,7 +17,9 @@ const readinessSchema = z.object({
       firstBadSeq: z.number().int().nullable(),
       badTreeSize: z.number().int().nullable(),
     })
-    .describe('Result of the newest full verification of the audit trail (not a readiness gate: an integrity alarm)'),
+    .describe(
+      'Result of the newest full verification of the audit trail (not a readiness gate: an integrity alarm)',
+    ),
 });
 
 @Controller('health')

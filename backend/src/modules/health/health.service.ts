@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditTrail } from '../../core/audit/audit-trail.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
 import { Database } from '../../core/database/database.js';
-import { AuditTrail } from '../../core/audit/audit-trail.js';
 
 type CheckResult = 'up' | 'down';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '../../core/authz/actor.js';
 import { AuditRecorder, type EventSubject } from '../../core/audit/audit-recorder.js';
 import { changeDraft, readDraft } from '../../core/audit/change-events.js';
+import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
 import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
