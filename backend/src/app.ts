@@ -60,7 +60,9 @@ export async function createApp({
       database,
       logger,
       metrics,
-      masterKey: masterKey ?? (await loadMasterKeyFile(config.AUDIT_MASTER_KEY_FILE)),
+      masterKey:
+        masterKey ??
+        (await loadMasterKeyFile(config.AUDIT_MASTER_KEY_FILE, { create: config.NODE_ENV !== 'production' })),
     }),
     adapter,
     {

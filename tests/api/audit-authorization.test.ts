@@ -85,26 +85,25 @@ const single: Record<Caller, { acme: number; globex: number }> = {
 };
 
 describe.each(['events/%d', 'events/%d/inclusion-proof'])('GET /api/v1/audit/%s', (template) => {
-  it.each(callers.flatMap((c) => (['acme', 'globex'] as const).map((col): [Caller, 'acme' | 'globex'] => [c, col])))(
-    '%s on %s',
-    async (caller, column) => {
-      const seq = column === 'acme' ? acmeSeq : globexSeq;
-      const res = await t.request('GET', `/api/v1/audit/${template.replace('%d', String(seq))}`, as(caller));
-      const status = single[caller][column];
-      if (status !== 200) {
-        expectProblem(res, status);
-        expect(res.text).not.toContain('Sealed');
-        return;
-      }
-      expect(res.status).toBe(200);
-      if (template === 'events/%d') {
-        expect(res.body.seq).toBe(seq);
-        if (caller === 'admin') expect(res.body).not.toHaveProperty('personal');
-      } else {
-        expect(res.body.treeSize).toBeGreaterThan(seq);
-      }
-    },
-  );
+  it.each(
+    callers.flatMap((c) => (['acme', 'globex'] as const).map((col): [Caller, 'acme' | 'globex'] => [c, col])),
+  )('%s on %s', async (caller, column) => {
+    const seq = column === 'acme' ? acmeSeq : globexSeq;
+    const res = await t.request('GET', `/api/v1/audit/${template.replace('%d', String(seq))}`, as(caller));
+    const status = single[caller][column];
+    if (status !== 200) {
+      expectProblem(res, status);
+      expect(res.text).not.toContain('Sealed');
+      return;
+    }
+    expect(res.status).toBe(200);
+    if (template === 'events/%d') {
+      expect(res.body.seq).toBe(seq);
+      if (caller === 'admin') expect(res.body).not.toHaveProperty('personal');
+    } else {
+      expect(res.body.treeSize).toBeGreaterThan(seq);
+    }
+  });
 });
 
 // ─── The trail as a whole: heads, proofs, keys, verification (no tenant of their own) ───
@@ -146,23 +145,22 @@ const exports: Record<Caller, { own: number; foreign: number }> = {
 };
 
 describe('POST /api/v1/audit/exports', () => {
-  it.each(callers.flatMap((c) => (['own', 'foreign'] as const).map((col): [Caller, 'own' | 'foreign'] => [c, col])))(
-    '%s on %s tenant',
-    async (caller, column) => {
-      const own = caller === 'operator-globex' ? globex : acme;
-      const tenantId = column === 'own' ? own : own === acme ? globex : acme;
-      const res = await t.request('POST', '/api/v1/audit/exports', {
-        ...as(caller),
-        body: caller === 'admin' ? { tenantId } : column === 'own' ? {} : { tenantId },
-      });
-      const status = exports[caller][column];
-      if (status !== 200) {
-        expectProblem(res, status);
-        if (status === 403) expect(res.body.permission).toBe('export:AuditEvent');
-        return;
-      }
-      expect(res.status).toBe(200);
-      expect(res.headers['content-type']).toBe('application/x-tar');
-    },
-  );
+  it.each(
+    callers.flatMap((c) => (['own', 'foreign'] as const).map((col): [Caller, 'own' | 'foreign'] => [c, col])),
+  )('%s on %s tenant', async (caller, column) => {
+    const own = caller === 'operator-globex' ? globex : acme;
+    const tenantId = column === 'own' ? own : own === acme ? globex : acme;
+    const res = await t.request('POST', '/api/v1/audit/exports', {
+      ...as(caller),
+      body: caller === 'admin' ? { tenantId } : column === 'own' ? {} : { tenantId },
+    });
+    const status = exports[caller][column];
+    if (status !== 200) {
+      expectProblem(res, status);
+      if (status === 403) expect(res.body.permission).toBe('export:AuditEvent');
+      return;
+    }
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/x-tar');
+  });
 });

@@ -5,7 +5,7 @@
  * Connects to DATABASE_URL, else to the embedded server (started for the run if it is not up).
  */
 import { createConnection } from 'node:net';
-import { verifyTrail } from '../core/audit/trail-verifier.js';
+import { verifySnapshot } from '../core/audit/trail-verifier.js';
 import { loadConfig } from '../core/config/config.js';
 import { appUrlFor } from '../core/database/admin.js';
 import { createApiPool } from '../core/database/pool.js';
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   }
   const pool = await createApiPool({ ...config, DATABASE_STATEMENT_TIMEOUT_MS: 600_000 }, url);
   try {
-    const result = await verifyTrail(pool);
+    const result = (await verifySnapshot(pool)) as NonNullable<Awaited<ReturnType<typeof verifySnapshot>>>;
     const rate = result.durationMs > 0 ? Math.round((result.checkedEvents * 1000) / result.durationMs) : 0;
     if (json) {
       process.stdout.write(`${JSON.stringify({ ...result, eventsPerSecond: rate })}\n`);

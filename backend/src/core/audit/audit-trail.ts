@@ -16,10 +16,11 @@ import { APP_LOGGER } from '../core.tokens.js';
 import { Database } from '../database/database.js';
 import { loggableError } from '../logging/logger.js';
 import { AuditMetrics } from './audit-metrics.js';
-import { AuditRecorder } from './audit-recorder.js';
+import { AuditRecorder, type EventAuthor } from './audit-recorder.js';
+import { advisoryXactLock, VERIFY_LOCK } from './locks.js';
 import { AuditSealer } from './sealer.js';
 import { SigningKeys } from './signing-keys.js';
-import { type VerificationResult, verifyTrail } from './trail-verifier.js';
+import { type VerificationResult, verifySnapshot } from './trail-verifier.js';
 import { latestHead, TreeSigner, witnessPublicKey } from './tree-signer.js';
 
 export const SOFTWARE_VERSION = '0.1.0';
@@ -43,6 +44,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
   private lastVerification: VerificationResult | null = null;
+  private verifying: Promise<VerificationResult> | undefined;
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -76,7 +78,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       this.every(
         'verify',
         this.config.AUDIT_VERIFY_INTERVAL_MS,
-        () => this.verify(),
+        () => this.scheduledVerification(),
         Math.min(5_000, this.config.AUDIT_VERIFY_INTERVAL_MS),
       );
     }
@@ -112,9 +114,26 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     return head;
   }
 
-  /** Verifies the whole trail now, stores the result, and records an event if it failed. */
-  async verify(): Promise<VerificationResult> {
-    const result = await verifyTrail(this.db.pool);
+  /**
+   * Verifies the whole trail now (one run at a time across instances: a caller who asks while a
+   * run is under way shares it), stores the result, and records an event when the trail goes from
+   * verified to diverged.
+   */
+  verify(): Promise<VerificationResult> {
+    this.verifying ??= this.runVerification(true).finally(() => {
+      this.verifying = undefined;
+    }) as Promise<VerificationResult>;
+    return this.verifying;
+  }
+
+  private async scheduledVerification(): Promise<void> {
+    if (!this.verifying) await this.runVerification(false);
+  }
+
+  private async runVerification(wait: boolean): Promise<VerificationResult | null> {
+    const previous = await this.latestVerification();
+    const result = await verifySnapshot(this.db.pool, (tx) => advisoryXactLock(tx, VERIFY_LOCK, wait));
+    if (!result) return null; // another instance is verifying
     this.lastVerification = result;
     this.metrics.verificationOk.set(result.ok ? 1 : 0);
     this.metrics.verifiedEvents.set(result.checkedEvents);
@@ -128,6 +147,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
         { firstBadSeq: result.firstBadSeq, badTreeSize: result.badTreeSize },
         'audit trail verification failed',
       );
+      if (previous && !previous.ok) return result; // already recorded when it first failed
       await this.recorder.recordDurably('system', {
         type: 'audit.verification_failed',
         outcome: 'failed',
@@ -140,6 +160,19 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       });
     }
     return result;
+  }
+
+  /** Retires the signing key and makes a new one; the rotation is itself an event. */
+  async rotateSigningKey(author: EventAuthor): Promise<{ keyId: string; previousKeyId: string | null }> {
+    return this.db.transaction(async (tx) => {
+      const rotated = await this.keys.rotate(tx);
+      await this.recorder.record(tx, author, {
+        type: 'audit.signing_key_rotated',
+        resource: { type: 'AuditTrail', id: null, tenantId: null },
+        payload: rotated,
+      });
+      return rotated;
+    });
   }
 
   /** The newest verification result (this instance's, else the newest stored). */

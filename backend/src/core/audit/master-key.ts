@@ -65,13 +65,22 @@ export class LocalMasterKey implements MasterKey {
   }
 }
 
-/** Reads the key file, creating it (mode 0600) with a fresh random key when it does not exist. */
-export async function loadMasterKeyFile(file: string): Promise<LocalMasterKey> {
+/**
+ * Reads the key file. Outside production a missing file is created (mode 0600) with a fresh random
+ * key; in production a missing key is an error, because a new key would silently change every
+ * pseudonym and leave all sealed data and signing keys unreadable.
+ */
+export async function loadMasterKeyFile(file: string, options: { create: boolean }): Promise<LocalMasterKey> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!options.create) {
+      throw new Error(
+        `AUDIT_MASTER_KEY_FILE ${file} does not exist. In production the key must be provisioned (see docs/runbooks/audit-trail.md); it is never created on the fly.`,
+      );
+    }
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     text = randomBytes(32).toString('base64');
     await writeFile(file, `${text}\n`, { mode: 0o600, flag: 'wx' }).catch(async (e) => {

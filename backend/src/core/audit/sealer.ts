@@ -7,9 +7,8 @@
 import { canonicalJson, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { Database, Queryable } from '../database/database.js';
-
-export const SEAL_LOCK = 0x637573746f7301n; // 'custos' + 1
+import type { Database } from '../database/database.js';
+import { advisoryXactLock, SEAL_LOCK } from './locks.js';
 
 const tailRow = z.object({ seq: z.coerce.number(), leaf_hash: z.instanceof(Buffer) });
 const intakeRow = z.object({ id: z.coerce.number(), event: z.string() });
@@ -72,17 +71,4 @@ export class AuditSealer {
       if (sealed < this.batchSize) return total;
     }
   }
-}
-
-/** Takes a transaction-scoped advisory lock: waits for it, or only tries. */
-export async function advisoryXactLock(tx: Queryable, key: bigint, wait: boolean): Promise<boolean> {
-  if (wait) {
-    await tx.query(sql.unsafe`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`);
-    return true;
-  }
-  return tx.oneFirst(
-    sql.type(
-      z.object({ locked: z.boolean() }),
-    )`SELECT pg_try_advisory_xact_lock(${key.toString()}::bigint) AS locked`,
-  );
 }

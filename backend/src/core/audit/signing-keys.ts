@@ -10,6 +10,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { Database, type Queryable } from '../database/database.js';
 import { sqlStateOf } from '../errors/to-app-error.js';
+import { advisoryXactLock, SIGN_LOCK } from './locks.js';
 import { MASTER_KEY, type MasterKey } from './master-key.js';
 
 export interface ActiveSigningKey {
@@ -35,26 +36,24 @@ const infoRow = z.object({
   retired_at: z.string().nullable(),
 });
 
-const CACHE_MS = 60_000;
-
 @Injectable()
 export class SigningKeys {
-  private cached: { key: ActiveSigningKey; expires: number } | undefined;
+  /** Unwrapped keys by id (a key id always names the same key); which key is active is read each time. */
+  private readonly unwrapped = new Map<string, ActiveSigningKey>();
 
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(MASTER_KEY) private readonly master: MasterKey,
   ) {}
 
-  /** The key new heads are signed with, created on first use. */
+  /**
+   * The key new heads are signed with, created on first use. Read from the database every time, so
+   * a rotation by any instance takes effect at once everywhere.
+   */
   async active(db: Queryable = this.db.pool): Promise<ActiveSigningKey> {
-    if (this.cached && this.cached.expires > Date.now()) return this.cached.key;
-    let row = await db.maybeOne(
-      sql.type(
-        keyRow,
-      )`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
-    );
-    const created = !row;
+    const select = sql.type(keyRow)`
+      SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`;
+    let row = await db.maybeOne(select);
     if (!row) {
       try {
         await this.create(db);
@@ -62,33 +61,29 @@ export class SigningKeys {
         // Another instance created the first key at the same moment: use theirs.
         if (sqlStateOf(error) !== '23505') throw error;
       }
-      row = await db.one(
-        sql.type(
-          keyRow,
-        )`SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`,
-      );
+      row = await db.one(select);
     }
+    const known = this.unwrapped.get(row.key_id);
+    if (known) return known;
     const der = await this.master.unwrap(row.private_key, `signing-key:${row.key_id}`);
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     const key = { keyId: row.key_id, privateKey, publicKey: createPublicKey(privateKey) };
-    // A key created just now may still roll back with the caller's transaction: cache it next time.
-    if (!created) this.cached = { key, expires: Date.now() + CACHE_MS };
+    this.unwrapped.set(row.key_id, key);
     return key;
   }
 
-  /** Retires the active key and creates its successor, in the caller's transaction. */
+  /**
+   * Retires the active key and creates its successor, in the caller's transaction. It waits for
+   * the signer's lock, so no head is signed with the old key after its retirement time.
+   */
   async rotate(tx: Queryable): Promise<{ keyId: string; previousKeyId: string | null }> {
+    await advisoryXactLock(tx, SIGN_LOCK, true);
     const previous = await tx.maybeOneFirst(
       sql.type(z.object({ key_id: z.string() }))`
         UPDATE audit_signing_keys SET retired_at = clock_timestamp() WHERE retired_at IS NULL RETURNING key_id`,
     );
     const keyId = await this.create(tx);
-    this.cached = undefined;
     return { keyId, previousKeyId: previous ?? null };
-  }
-
-  forgetCached(): void {
-    this.cached = undefined;
   }
 
   /** Every key that ever signed, newest first: what a verifier needs. */

@@ -56,19 +56,24 @@ export class SubjectVault {
     };
   }
 
-  /** The personal data, or null when the subject's key has been destroyed. */
+  /**
+   * The personal data, or null when the subject's key has been destroyed. Throws
+   * `SealedDataUnreadable` when the key or ciphertext cannot be decrypted (wrong master key,
+   * corrupted data): that is never the same as an erasure, and callers say so.
+   */
   async open(sealed: SealedData): Promise<Record<string, unknown> | null> {
-    const key = await this.keyFor(sealed.keyRef, this.db.pool, false);
+    let key: Buffer | null;
+    try {
+      key = await this.keyFor(sealed.keyRef, this.db.pool, false);
+    } catch (error) {
+      throw new SealedDataUnreadable(error);
+    }
     if (!key) return null;
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64')).setAAD(
-      Buffer.from(sealed.keyRef),
-    );
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    const plain = Buffer.concat([
-      decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
-      decipher.final(),
-    ]);
-    return JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
+    try {
+      return decrypt(key, sealed);
+    } catch (error) {
+      throw new SealedDataUnreadable(error);
+    }
   }
 
   /**
@@ -124,5 +129,22 @@ export class SubjectVault {
       this.keys.set(pseudonym, { key, expires: Date.now() + KEY_CACHE_MS });
     }
     return key;
+  }
+}
+
+function decrypt(key: Buffer, sealed: SealedData): Record<string, unknown> {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64')).setAAD(
+    Buffer.from(sealed.keyRef),
+  );
+  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+  return JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
+}
+
+/** Sealed data that exists but cannot be decrypted: a key-custody problem, not an erasure. */
+export class SealedDataUnreadable extends Error {
+  constructor(cause: unknown) {
+    super('sealed personal data could not be decrypted', { cause });
+    this.name = 'SealedDataUnreadable';
   }
 }

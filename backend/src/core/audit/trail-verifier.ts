@@ -7,7 +7,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Frontier, leafHash, toHex, verifyTreeHead, ZERO_HASH_HEX } from '@custos/audit';
-import { sql } from 'slonik';
+import { type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../database/database.js';
 import { rawToSpki } from './signing-keys.js';
@@ -29,7 +29,11 @@ export interface VerificationResult {
 
 const eventRow = z.object({ seq: z.coerce.number(), entry: z.string(), leaf_hash: z.instanceof(Buffer) });
 const nodeRow = z.object({ level: z.coerce.number(), idx: z.coerce.number(), hash: z.instanceof(Buffer) });
-const keyRow = z.object({ key_id: z.string(), public_key: z.instanceof(Buffer) });
+const keyRow = z.object({
+  key_id: z.string(),
+  public_key: z.instanceof(Buffer),
+  retired_at: z.string().nullable(),
+});
 
 const BATCH = 20_000;
 
@@ -41,6 +45,22 @@ class Divergence extends Error {
   ) {
     super(reason);
   }
+}
+
+/**
+ * Verifies in one consistent snapshot (REPEATABLE READ, read only): heads and events signed while
+ * it runs cannot make it see a head without its events. `lock` (optional) is taken first inside
+ * the snapshot's transaction; when another holder has it, the result is null.
+ */
+export function verifySnapshot(
+  pool: DatabasePool,
+  lock?: (tx: Queryable) => Promise<boolean>,
+): Promise<VerificationResult | null> {
+  return pool.transaction(async (tx) => {
+    await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    if (lock && !(await lock(tx))) return null;
+    return verifyTrail(tx);
+  });
 }
 
 export async function verifyTrail(db: Queryable): Promise<VerificationResult> {
@@ -88,9 +108,17 @@ async function walk(
       heads.take();
       if (head.treeSize < size) continue; // unreachable: sizes are visited in order
       const key = keys.get(head.keyId);
-      if (!key || !verifyTreeHead(head, key)) {
+      if (!key || !verifyTreeHead(head, key.publicKey)) {
         throw new Divergence(
           `tree head ${head.treeSize} is not validly signed by a known log key`,
+          null,
+          head.treeSize,
+        );
+      }
+      // Rotation waits for the signer's lock: a retired key has signed nothing after retirement.
+      if (key.retiredAt !== null && Date.parse(head.timestamp) > Date.parse(key.retiredAt)) {
+        throw new Divergence(
+          `tree head ${head.treeSize} is signed by key ${head.keyId} after that key was retired`,
           null,
           head.treeSize,
         );
@@ -173,12 +201,17 @@ function parseLink(entry: string, at: number): { seq: number; prevHash: string }
   throw new Divergence(`event ${at} is not a well-formed entry`, at);
 }
 
-async function signingKeys(db: Queryable): Promise<Map<string, KeyObject>> {
-  const rows = await db.any(sql.type(keyRow)`SELECT key_id, public_key FROM audit_signing_keys`);
+async function signingKeys(
+  db: Queryable,
+): Promise<Map<string, { publicKey: KeyObject; retiredAt: string | null }>> {
+  const rows = await db.any(sql.type(keyRow)`SELECT key_id, public_key, retired_at FROM audit_signing_keys`);
   return new Map(
     rows.map((r) => [
       r.key_id,
-      createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' }),
+      {
+        publicKey: createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' }),
+        retiredAt: r.retired_at,
+      },
     ]),
   );
 }

@@ -20,12 +20,10 @@ import {
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Database, Queryable } from '../database/database.js';
-import { advisoryXactLock } from './sealer.js';
+import { advisoryXactLock, databaseNow, SIGN_LOCK } from './locks.js';
 import type { SigningKeys } from './signing-keys.js';
 import { rawToSpki } from './signing-keys.js';
 import { TrailTree } from './trail-tree.js';
-
-export const SIGN_LOCK = 0x637573746f7302n;
 
 const headRow = z.object({
   tree_size: z.coerce.number(),
@@ -101,9 +99,10 @@ export class TreeSigner {
       }
       await tree.storeCompletedNodes(last?.treeSize ?? 0, size);
       const root = await rootHash(tree, size);
+      // Under the lock, so a rotation (which takes it too) never interleaves with signing.
       const key = await this.keys.active(tx);
       const signed = signTreeHead(
-        { treeSize: size, rootHash: toHex(root), timestamp: new Date().toISOString(), keyId: key.keyId },
+        { treeSize: size, rootHash: toHex(root), timestamp: await databaseNow(tx), keyId: key.keyId },
         key.privateKey,
       );
       await tx.query(sql.unsafe`

@@ -41,6 +41,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && config.DEV_IDP_ENABLED) {
     throw new ConfigError(['DEV_IDP_ENABLED: the development identity provider must not run in production']);
   }
+  if (config.AUDIT_WITNESS_URL && !config.AUDIT_WITNESS_PUBLIC_KEY) {
+    throw new ConfigError([
+      'AUDIT_WITNESS_PUBLIC_KEY: required with AUDIT_WITNESS_URL (co-signatures that cannot be checked are worthless)',
+    ]);
+  }
   if (production && !config.DATABASE_URL) {
     throw new ConfigError(['DATABASE_URL: required in production (the embedded server is for development)']);
   }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type BundleInput, consistencyProof, rangeProof, signMessage, writeBundle } from '@custos/audit';
+import type { Condition } from '@custos/policies';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { AuditTrail } from '../../core/audit/audit-trail.js';
@@ -16,7 +17,7 @@ import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
 import type { ExportAuditBody } from './audit.dto.js';
-import { AuditRepository } from './audit.repository.js';
+import { AuditRepository, type ResolvedFilter } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 
 export const MANIFEST_DOMAIN = 'custos-bundle-manifest-v1';
@@ -38,23 +39,9 @@ export class AuditExportService {
     const filter = { ...(await this.audit.resolveFilter(actor, body)), tenantId: tenantId ?? undefined };
     const access = actor.condition('export', 'AuditEvent');
 
-    // Cover everything recorded so far with a head, so the export includes events up to now.
-    await this.trail.flush();
-    const head = await this.repository.headAtOrBelow(Number.MAX_SAFE_INTEGER);
-    if (!head) throw new AppError('conflict', { detail: 'The audit trail has no signed tree head yet.' });
-    const span = await this.repository.span(access, filter, head.treeSize);
-    const tree = new TrailTree(this.db.pool);
-    const range = span ? await rangeProof(tree, span.first, span.last + 1, head.treeSize) : null;
-
-    const previousSize = await this.repository.previousExportSize(tenantId);
-    const previousHead = previousSize ? await headAt(this.db.pool, previousSize) : null;
-    const previous =
-      previousHead && previousHead.treeSize <= head.treeSize
-        ? {
-            treeHead: previousHead,
-            consistency: await consistencyProof(tree, previousHead.treeSize, head.treeSize),
-          }
-        : undefined;
+    const { head, span, range, previous } = await this.audit.proofs(() =>
+      this.prove(access, filter, tenantId),
+    );
 
     const id = randomUUID();
     const plainFilter = Object.fromEntries(Object.entries(filter).filter(([, v]) => typeof v === 'string'));
@@ -93,6 +80,27 @@ export class AuditExportService {
       }),
     };
     return { id, stream: writeBundle(input) };
+  }
+
+  /** The head the bundle is tied to, the matching events' span, and the proofs. */
+  private async prove(access: Condition, filter: ResolvedFilter, tenantId: string | null) {
+    // Cover everything recorded so far with a head, so the export includes events up to now.
+    await this.trail.flush();
+    const head = await this.repository.headAtOrBelow(Number.MAX_SAFE_INTEGER);
+    if (!head) throw new AppError('conflict', { detail: 'The audit trail has no signed tree head yet.' });
+    const span = await this.repository.span(access, filter, head.treeSize);
+    const tree = new TrailTree(this.db.pool);
+    const range = span ? await rangeProof(tree, span.first, span.last + 1, head.treeSize) : null;
+    const previousSize = await this.repository.previousExportSize(tenantId);
+    const previousHead = previousSize ? await headAt(this.db.pool, previousSize) : null;
+    const previous =
+      previousHead && previousHead.treeSize <= head.treeSize
+        ? {
+            treeHead: previousHead,
+            consistency: await consistencyProof(tree, previousHead.treeSize, head.treeSize),
+          }
+        : undefined;
+    return { head, span, range, previous };
   }
 }
 

@@ -186,7 +186,7 @@ export class AuditController {
     const result = await this.audit.verifyNow(actor);
     await this.recorder.recordDurably(actor, {
       type: 'audit.verified',
-      outcome: 'allowed',
+      outcome: result.ok ? 'allowed' : 'failed',
       resource: { type: 'AuditTrail', id: null, tenantId: actor.principal.tenantId },
       payload: {
         ok: result.ok,

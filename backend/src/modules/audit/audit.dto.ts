@@ -87,7 +87,11 @@ export const auditEventViewSchema = z
       .describe('The sealed entry exactly as hashed (RFC 8785 canonical JSON)'),
     leafHash: z.string(),
     personal: z.record(z.string(), z.unknown()).nullable(),
-    personalStatus: z.enum(['none', 'available', 'erased']),
+    personalStatus: z
+      .enum(['none', 'available', 'erased', 'unreadable'])
+      .describe(
+        'unreadable: the data exists but its key no longer decrypts (a key-custody incident, not an erasure)',
+      ),
   })
   .partial();
 export type AuditEventView = z.infer<typeof auditEventViewSchema>;

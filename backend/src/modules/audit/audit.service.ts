@@ -15,10 +15,10 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { AuditTrail } from '../../core/audit/audit-trail.js';
-import { SubjectVault } from '../../core/audit/subject-vault.js';
+import { SealedDataUnreadable, SubjectVault } from '../../core/audit/subject-vault.js';
 import { TrailIncompleteError, TrailTree } from '../../core/audit/trail-tree.js';
 import type { VerificationResult } from '../../core/audit/trail-verifier.js';
-import { headAt, latestHead, witnessPublicKey } from '../../core/audit/tree-signer.js';
+import { headAt, latestHead, TrailDivergedError, witnessPublicKey } from '../../core/audit/tree-signer.js';
 import type { Actor } from '../../core/authz/actor.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
 import { Database } from '../../core/database/database.js';
@@ -65,7 +65,14 @@ export class AuditService {
   async get(actor: Actor, seq: number): Promise<AuditEventView> {
     const row = await this.repository.findOne(seq, actor.condition('read', 'AuditEvent'));
     if (!row) throw AppError.notFound('AuditEvent');
-    return this.present(actor, row);
+    const view = await this.present(actor, row);
+    // Reading the trail can disclose personal data: the read is recorded like a search.
+    await this.recorder.recordDurably(actor, {
+      type: 'audit.searched',
+      resource: { type: 'AuditEvent', id: String(seq), tenantId: row.tenant_id },
+      payload: { filter: { seq: String(seq) }, count: 1 },
+    });
+    return view;
   }
 
   async inclusion(actor: Actor, seq: number, treeSize: number | undefined) {
@@ -178,21 +185,28 @@ export class AuditService {
     };
     const mayReadPersonal = 'personal' in actor.visible('AuditEvent', { ...base, personal: null });
     let personal: Record<string, unknown> | null = null;
-    let personalStatus: 'none' | 'available' | 'erased' = 'none';
-    if (entry.sealed && mayReadPersonal) {
-      personal = await this.vault.open(entry.sealed);
-      personalStatus = personal ? 'available' : 'erased';
-    } else if (entry.sealed) {
-      personalStatus = (await this.vault.isErased(entry.sealed.keyRef)) ? 'erased' : 'available';
+    let personalStatus: 'none' | 'available' | 'erased' | 'unreadable' = 'none';
+    try {
+      if (entry.sealed && mayReadPersonal) {
+        personal = await this.vault.open(entry.sealed);
+        personalStatus = personal ? 'available' : 'erased';
+      } else if (entry.sealed) {
+        personalStatus = (await this.vault.isErased(entry.sealed.keyRef)) ? 'erased' : 'available';
+      }
+    } catch (error) {
+      // A key that no longer unwraps (wrong master key) must not hide the rest of the trail.
+      if (!(error instanceof SealedDataUnreadable)) throw error;
+      personalStatus = 'unreadable';
     }
     return actor.visible('AuditEvent', { ...base, personal, personalStatus });
   }
 
-  private async proofs<T>(compute: () => Promise<T>): Promise<T> {
+  /** Runs work that reads the tree; a trail that no longer matches its heads is a 503, not a 500. */
+  async proofs<T>(compute: () => Promise<T>): Promise<T> {
     try {
       return await compute();
     } catch (error) {
-      if (error instanceof TrailIncompleteError) {
+      if (error instanceof TrailIncompleteError || error instanceof TrailDivergedError) {
         throw new AppError('audit_trail_inconsistent', {
           detail: 'The trail in the database does not match its signed tree heads. Run verification.',
         });

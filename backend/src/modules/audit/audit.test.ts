@@ -11,6 +11,7 @@ import {
   publicKeyFromRecord,
   rawPublicKey,
   type SignedTreeHead,
+  signTreeHead,
   verifyConsistency,
   verifyCosignature,
   verifyInclusion,
@@ -24,7 +25,6 @@ import { createTestApp, type TestApp } from '../../../../tests/support/test-app.
 import { SigningKeys } from '../../core/audit/signing-keys.js';
 import { SubjectErasure } from '../../core/audit/subject-erasure.js';
 import { verifyTrail } from '../../core/audit/trail-verifier.js';
-import { Database } from '../../core/database/database.js';
 import { demoPatients, demoTenants, demoUserByName } from '../../launcher/demo-data.js';
 
 const acme = demoTenants.acme.id;
@@ -226,14 +226,41 @@ describe('signing key rotation', () => {
   it('signs new heads with the new key; old heads keep verifying with the old one', async () => {
     const keys = t.app.get(SigningKeys);
     const before = (await keys.all()).length;
-    await t.app.get(Database).transaction((tx) => keys.rotate(tx));
+    const old = await keys.active();
+    const rotated = await trailOf(t).rotateSigningKey('system');
+    expect(rotated).toEqual({ keyId: expect.any(String), previousKeyId: old.keyId });
     await t.request('GET', '/api/v1/tenants', { as: 'auditor' });
     const head = (await flush(t)) as SignedTreeHead;
+    const [event] = (
+      await t.request('GET', '/api/v1/audit/events?action=audit.signing_key_rotated', { as: 'admin' })
+    ).body.items;
+    expect(event.entry.payload).toEqual(rotated);
     const listed = (await t.request('GET', '/api/v1/audit/keys', { as: 'auditor' })).body.logKeys;
     expect(listed).toHaveLength(before + 1);
     expect(listed[0].keyId).toBe(head.keyId);
     expect(listed[1].retiredAt).not.toBeNull();
     expect(await verifyTrail(t.adminPool)).toMatchObject({ ok: true });
+
+    // A head signed with the retired key after its retirement (a stolen key, say) is flagged.
+    await t.request('GET', '/api/v1/tenants', { as: 'auditor' });
+    await trailOf(t).seal(true);
+    const size = (head.treeSize as number) + 1;
+    const { rootHash: root } = await import('@custos/audit');
+    const { TrailTree } = await import('../../core/audit/trail-tree.js');
+    const forged = signTreeHead(
+      {
+        treeSize: size,
+        rootHash: (await root(new TrailTree(t.adminPool), size)).toString('hex'),
+        timestamp: new Date(Date.now() + 1000).toISOString(),
+        keyId: old.keyId,
+      },
+      old.privateKey,
+    );
+    await t.adminPool.query(sql.unsafe`
+      INSERT INTO audit_tree_heads (tree_size, root_hash, "timestamp", key_id, signature)
+      VALUES (${size}, ${sql.binary(Buffer.from(forged.rootHash, 'hex'))}, ${forged.timestamp}, ${forged.keyId},
+              ${sql.binary(Buffer.from(forged.signature, 'base64'))})`);
+    expect(await verifyTrail(t.adminPool)).toMatchObject({ ok: false, badTreeSize: size });
   });
 });
 
