@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { flush } from '../support/audit.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -32,6 +32,28 @@ async function verify(...args: string[]): Promise<{ code: number; stdout: string
     return { code: failed.code, stdout: failed.stdout };
   }
 }
+
+describe('npm run audit:rotate-key', () => {
+  it('rotates the signing key and records it; the trail still verifies', async () => {
+    const rotate = new URL('../../backend/dist/launcher/audit-rotate-key.js', import.meta.url).pathname;
+    const { stdout } = await run(process.execPath, [rotate], {
+      env: {
+        ...process.env,
+        DATABASE_URL: t.databaseUrl,
+        AUDIT_MASTER_KEY_FILE: inject('testEnv').masterKeyFile,
+        LOG_LEVEL: 'silent',
+      },
+    });
+    const [, keyId, previous] = /rotated: new key ([0-9a-f]{16}), retired ([0-9a-f]{16})/.exec(stdout) ?? [];
+    expect(keyId).toBeDefined();
+    await t.request('GET', '/api/v1/tenants', { as: 'auditor' });
+    const head = await flush(t);
+    expect(head?.keyId).toBe(keyId);
+    const rotated = await t.adminPool.oneFirst(sql.unsafe`
+      SELECT entry FROM audit_events WHERE type = 'audit.signing_key_rotated'`);
+    expect(JSON.parse(String(rotated)).payload).toEqual({ keyId, previousKeyId: previous });
+  });
+});
 
 describe('npm run audit:verify', () => {
   it('passes an intact trail, as the application role', async () => {

@@ -162,7 +162,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     return result;
   }
 
-  /** Retires the signing key and makes a new one; the rotation is itself an event. */
+  /** Retires the signing key and makes a new one; the rotation is itself an event (as in `npm run audit:rotate-key`). */
   async rotateSigningKey(author: EventAuthor): Promise<{ keyId: string; previousKeyId: string | null }> {
     return this.db.transaction(async (tx) => {
       const rotated = await this.keys.rotate(tx);
