@@ -33,12 +33,18 @@ const changes = {
 const failure = { error: z.object({ code: z.string(), status: z.number().int() }).optional() };
 const reads = { ids: z.array(id).max(1000), count: z.number().int().nonnegative() };
 
-const mutation = z.object({ ...changes, ...failure }).partial({ changed: true, after: true }).strict();
+const mutation = z
+  .object({ ...changes, ...failure })
+  .partial({ changed: true, after: true })
+  .strict();
 const transition = z
   .object({ ...changes, from: z.string().optional(), to: z.string().optional(), ...failure })
   .partial({ changed: true, after: true })
   .strict();
-const read = z.object({ ...reads, ...failure }).partial({ ids: true, count: true }).strict();
+const read = z
+  .object({ ...reads, ...failure })
+  .partial({ ids: true, count: true })
+  .strict();
 
 /** Every event type and the schema of its (non-personal) payload. */
 export const eventPayloads = {
@@ -60,9 +66,13 @@ export const eventPayloads = {
   'device.read': read,
   'device.listed': read,
   /** An authenticated request refused by policy, on any route. */
-  'access.denied': z.object({ permission: z.string().optional(), route: z.string(), method: z.string() }).strict(),
+  'access.denied': z
+    .object({ permission: z.string().optional(), route: z.string(), method: z.string() })
+    .strict(),
   /** The API saw a new access token for the first time (per instance): the closest it gets to a sign-in. */
-  'auth.signed_in': z.object({ clientId: z.string().nullable(), issuer: z.string(), tokenId: z.string() }).strict(),
+  'auth.signed_in': z
+    .object({ clientId: z.string().nullable(), issuer: z.string(), tokenId: z.string() })
+    .strict(),
   'audit.searched': z.object({ filter: z.record(z.string(), plainValue), count: z.number().int() }).strict(),
   'audit.exported': z
     .object({
@@ -88,7 +98,11 @@ export const eventPayloads = {
     .partial({ ok: true, checkedEvents: true, firstBadSeq: true, treeSize: true })
     .strict(),
   'audit.verification_failed': z
-    .object({ firstBadSeq: z.number().int().nullable(), treeSize: z.number().int().nullable(), reason: z.string() })
+    .object({
+      firstBadSeq: z.number().int().nullable(),
+      treeSize: z.number().int().nullable(),
+      reason: z.string(),
+    })
     .strict(),
   'system.started': z.object({ policySha256: hex64, configSha256: hex64, version: z.string() }).strict(),
   'policy.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),

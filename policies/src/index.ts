@@ -16,4 +16,10 @@ export {
   type SubjectAttributes,
 } from './model.js';
 export type { FieldCondition, PolicyRule } from './policy-rule.js';
-export { conditionFields, healthFields, nonHealthFields, personalFields, resourceFields } from './resources.js';
+export {
+  conditionFields,
+  healthFields,
+  nonHealthFields,
+  personalFields,
+  resourceFields,
+} from './resources.js';
