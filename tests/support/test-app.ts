@@ -20,6 +20,8 @@ export interface TestResponse {
   headers: Record<string, string | string[] | number | undefined>;
   body: any;
   text: string;
+  /** The body's bytes, for binary responses (bundles). */
+  raw: Buffer;
 }
 
 export interface RequestOptions {
@@ -123,7 +125,13 @@ export async function createTestApp(
       } catch {
         parsed = undefined;
       }
-      return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body };
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: parsed,
+        text: response.body,
+        raw: response.rawPayload,
+      };
     },
     async close() {
       await app.close();

@@ -1,12 +1,19 @@
 /**
  * Signed export bundles for compliance officers and auditors: for a filter and period, a streamed
- * tar.gz (format in docs/audit-bundle.md) holding the events, a range proof tying them to a signed
+ * tar archive (format in docs/audit-bundle.md) holding the events, a range proof tying them to a signed
  * tree head, a consistency proof against the tenant's previous export, the public keys and a
  * signed manifest. The export is itself an audit event, recorded before the first byte leaves.
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type BundleInput, consistencyProof, rangeProof, signMessage, writeBundle } from '@custos/audit';
+import {
+  type BundleInput,
+  consistencyProof,
+  MANIFEST_DOMAIN,
+  rangeProof,
+  signMessage,
+  writeBundle,
+} from '@custos/audit';
 import type { Condition } from '@custos/policies';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
@@ -19,8 +26,6 @@ import { AppError } from '../../core/errors/app-error.js';
 import type { ExportAuditBody } from './audit.dto.js';
 import { AuditRepository, type ResolvedFilter } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
-
-export const MANIFEST_DOMAIN = 'custos-bundle-manifest-v1';
 
 @Injectable()
 export class AuditExportService {

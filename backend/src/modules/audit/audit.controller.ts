@@ -203,19 +203,19 @@ export class AuditController {
   @Endpoint({
     summary: 'Export a signed audit bundle',
     description:
-      'Streams a tar.gz bundle (docs/audit-bundle.md) of the events matching the filter, with the proofs, keys and signed manifest an auditor needs to verify it offline with `custos-audit-verify`. The export is recorded in the trail.',
+      'Streams a bundle, a tar archive (docs/audit-bundle.md), of the events matching the filter, with the proofs, keys and signed manifest an auditor needs to verify it offline with `custos-audit-verify`. The export is recorded in the trail.',
     tags,
     body: exportAuditBody,
     permission: 'export:AuditEvent',
     audit: 'audit.exported',
-    response: { status: 200, description: 'The bundle (application/gzip)' },
+    response: { status: 200, description: 'The bundle (application/x-tar)' },
     errors: ['conflict'],
   })
   async export(@CurrentActor() actor: Actor, @Body() body: ExportAuditBody, @Res() reply: FastifyReply) {
     const { id, stream } = await this.exports.export(actor, body);
     return reply
-      .type('application/gzip')
-      .header('content-disposition', `attachment; filename="custos-audit-${id}.tar.gz"`)
+      .type('application/x-tar')
+      .header('content-disposition', `attachment; filename="custos-audit-${id}.tar"`)
       .send(stream);
   }
 }
