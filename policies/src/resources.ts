@@ -73,7 +73,8 @@ const specs: Record<ResourceType, Record<string, FieldSpec>> = {
     time: { kind: 'timestamp' },
     tenantId: { kind: 'uuid' },
     entry: { kind: 'json' },
-    leafHash: { kind: 'text' },
+    // Hex of a bytea column: shown, never compared in a policy condition.
+    leafHash: { kind: 'json' },
     personal: { kind: 'json', health: true, personal: true },
     // Whether the event holds personal data, and whether it can still be read: none, available,
     // erased. Derived when read (not a column), so not usable in policy conditions.

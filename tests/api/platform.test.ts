@@ -111,7 +111,17 @@ describe('health and metrics', () => {
     expect((await t.request('GET', '/api/health')).body).toEqual({ status: 'ok' });
     const ready = await t.request('GET', '/api/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', identityProvider: 'up' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', identityProvider: 'up' },
+      auditTrail: {
+        verification: 'not_yet_run',
+        verifiedAt: null,
+        checkedEvents: null,
+        firstBadSeq: null,
+        badTreeSize: null,
+      },
+    });
   });
 
   it('answers 503, not 401, when the identity provider’s key set fails', async () => {
@@ -136,9 +146,10 @@ describe('health and metrics', () => {
       await cut();
       const down = await app.request('GET', '/api/health/ready');
       expect(down.status).toBe(503);
-      expect(down.body).toEqual({
+      expect(down.body).toMatchObject({
         status: 'not_ready',
         checks: { database: 'down', identityProvider: 'up' },
+        auditTrail: { verification: 'not_yet_run' },
       });
     } finally {
       await app.close();
