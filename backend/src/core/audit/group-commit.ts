@@ -68,5 +68,5 @@ export async function insertIntake(
   events: readonly string[],
 ): Promise<void> {
   if (events.length === 0) return;
-  await db.query(sql.unsafe`INSERT INTO audit_intake (event) SELECT unnest(${sql.array(events, 'jsonb')})`);
+  await db.query(sql.unsafe`INSERT INTO audit_intake (event) SELECT unnest(${sql.array(events, 'text')})`);
 }

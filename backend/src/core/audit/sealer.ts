@@ -4,11 +4,12 @@
  * the intake in one transaction. One sealer at a time (an advisory lock), whichever instance: the
  * chain can never fork, and sequence numbers have no gaps.
  */
-import { canonicalJson, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
+import { type AuditEvent, canonicalJson, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Database } from '../database/database.js';
 import { advisoryXactLock, SEAL_LOCK } from './locks.js';
+import { SealedColumns } from './search-columns.js';
 
 const tailRow = z.object({ seq: z.coerce.number(), leaf_hash: z.instanceof(Buffer) });
 const intakeRow = z.object({ id: z.coerce.number(), event: z.string() });
@@ -27,9 +28,7 @@ export class AuditSealer {
     return this.db.transaction(async (tx) => {
       if (!(await advisoryXactLock(tx, SEAL_LOCK, wait))) return 0;
       const rows = await tx.any(
-        sql.type(
-          intakeRow,
-        )`SELECT id, event::text AS event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
+        sql.type(intakeRow)`SELECT id, event FROM audit_intake ORDER BY id LIMIT ${this.batchSize}`,
       );
       if (rows.length === 0) return 0;
       const tail = await tx.maybeOne(
@@ -37,21 +36,24 @@ export class AuditSealer {
       );
       let seq = tail ? tail.seq + 1 : 0;
       let prevHash = tail ? toHex(tail.leaf_hash) : ZERO_HASH_HEX;
-      const seqs: number[] = [];
-      const entries: string[] = [];
-      const hashes: Buffer[] = [];
+      const columns = new SealedColumns();
       for (const row of rows) {
-        const entry = canonicalJson({ ...JSON.parse(row.event), seq, prevHash });
+        const event = JSON.parse(row.event) as AuditEvent;
+        const entry = canonicalJson({ ...event, seq, prevHash });
         const hash = leafHash(entry);
-        seqs.push(seq);
-        entries.push(entry);
-        hashes.push(hash);
+        columns.push(seq, entry, hash, event);
         prevHash = toHex(hash);
         seq++;
       }
       await tx.query(sql.unsafe`
-        INSERT INTO audit_events (seq, entry, leaf_hash)
-        SELECT * FROM unnest(${sql.array(seqs, 'int8')}, ${sql.array(entries, 'text')}, ${sql.array(hashes, 'bytea')})`);
+        INSERT INTO audit_events
+          (seq, entry, leaf_hash, occurred_at, type, outcome, tenant_id, actor_id, resource_type, resource_id, subject)
+        SELECT * FROM unnest(${sql.array(columns.seq, 'int8')}, ${sql.array(columns.entry, 'text')},
+          ${sql.array(columns.leafHash, 'bytea')}, ${sql.array(columns.occurredAt, 'timestamptz')},
+          ${sql.array(columns.type, 'text')}, ${sql.array(columns.outcome, 'text')},
+          ${sql.array(columns.tenantId, 'uuid')}, ${sql.array(columns.actorId, 'text')},
+          ${sql.array(columns.resourceType, 'text')}, ${sql.array(columns.resourceId, 'text')},
+          ${sql.array(columns.subject, 'text')})`);
       await tx.query(
         sql.unsafe`DELETE FROM audit_intake WHERE id = ANY(${sql.array(
           rows.map((r) => r.id),

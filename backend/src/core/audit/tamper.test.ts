@@ -3,13 +3,14 @@
  * way a rogue administrator could (triggers disabled), runs verification inside the same
  * transaction, then rolls back. Each change must be caught at the exact sequence number or tree head.
  */
-import { leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
+import { type AuditEntry, leafHash, toHex, ZERO_HASH_HEX } from '@custos/audit';
 import { type DatabaseTransactionConnection, sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { flush, trailOf } from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
 import { AuditRecorder } from './audit-recorder.js';
+import { searchColumnsOf } from './search-columns.js';
 import { type VerificationResult, verifyTrail } from './trail-verifier.js';
 
 const EVENTS = 600;
@@ -53,6 +54,16 @@ async function tampered(
       if (!(error instanceof Rollback)) throw error;
     });
   return result as VerificationResult;
+}
+
+/** Inserts a row as the sealer would (search columns taken from the entry). */
+async function insertEntry(tx: DatabaseTransactionConnection, seq: number, entry: string): Promise<void> {
+  const c = searchColumnsOf(JSON.parse(entry) as AuditEntry);
+  await tx.query(sql.unsafe`
+    INSERT INTO audit_events
+      (seq, entry, leaf_hash, occurred_at, type, outcome, tenant_id, actor_id, resource_type, resource_id, subject)
+    VALUES (${seq}, ${entry}, ${sql.binary(leafHash(entry))}, ${c.occurredAt}, ${c.type}, ${c.outcome},
+            ${c.tenantId}, ${c.actorId}, ${c.resourceType}, ${c.resourceId}, ${c.subject})`);
 }
 
 const entryAt = (tx: DatabaseTransactionConnection, seq: number) =>
@@ -107,7 +118,6 @@ describe('a rogue superuser', () => {
 
   it('swaps two events: caught at the first of them', async () => {
     const result = await tampered(async (tx) => {
-      await tx.query(sql.unsafe`ALTER TABLE audit_events DROP CONSTRAINT audit_events_seq_matches_entry`);
       await tx.query(sql.unsafe`UPDATE audit_events SET seq = 1000000 WHERE seq = 150`);
       await tx.query(sql.unsafe`UPDATE audit_events SET seq = 150 WHERE seq = 151`);
       await tx.query(sql.unsafe`UPDATE audit_events SET seq = 151 WHERE seq = 1000000`);
@@ -127,7 +137,6 @@ describe('a rogue superuser', () => {
 
   it('inserts a forged, correctly chained event (shifting the rest): caught at the forgery', async () => {
     const result = await tampered(async (tx) => {
-      await tx.query(sql.unsafe`ALTER TABLE audit_events DROP CONSTRAINT audit_events_seq_matches_entry`);
       await tx.query(sql.unsafe`UPDATE audit_events SET seq = seq + 1000000 WHERE seq >= 150`);
       await tx.query(sql.unsafe`UPDATE audit_events SET seq = seq - 999999 WHERE seq >= 1000000`);
       const previous = JSON.parse(await entryAt(tx, 149)) as Record<string, unknown>;
@@ -139,8 +148,7 @@ describe('a rogue superuser', () => {
           ),
         ),
       );
-      await tx.query(sql.unsafe`
-        INSERT INTO audit_events (seq, entry, leaf_hash) VALUES (150, ${forged}, ${sql.binary(leafHash(forged))})`);
+      await insertEntry(tx, 150, forged);
     });
     expect(result).toMatchObject({ ok: false, firstBadSeq: 150 });
     expect(result.reason).toContain('inserted');
@@ -151,8 +159,7 @@ describe('a rogue superuser', () => {
     const result = await tampered(async (tx) => {
       const last = JSON.parse(await entryAt(tx, n - 1)) as Record<string, unknown>;
       const forged = JSON.stringify({ ...last, seq: n, prevHash: ZERO_HASH_HEX });
-      await tx.query(sql.unsafe`
-        INSERT INTO audit_events (seq, entry, leaf_hash) VALUES (${n}, ${forged}, ${sql.binary(leafHash(forged))})`);
+      await insertEntry(tx, n, forged);
     });
     expect(result).toMatchObject({ ok: false, firstBadSeq: n });
     expect(result.reason).toContain('forged');
@@ -218,6 +225,15 @@ describe('a rogue superuser', () => {
           signature = ${sql.binary(Buffer.from(signed.signature, 'base64'))} WHERE tree_size = ${head}`);
     });
     expect(result).toMatchObject({ ok: false, badTreeSize: head });
+  });
+
+  it('moves an event to another tenant through its search column: caught at that event', async () => {
+    const result = await tampered(async (tx) => {
+      await tx.query(sql.unsafe`
+        UPDATE audit_events SET tenant_id = '0a1c0000-0000-4000-8000-000000000002' WHERE seq = 200`);
+    });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 200 });
+    expect(result.reason).toContain('search column tenantId');
   });
 
   it('alters a stored tree node: caught at the first event it covers', async () => {

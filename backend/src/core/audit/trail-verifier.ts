@@ -6,10 +6,11 @@
  * tree head whose signed root it no longer produces. Streams in batches: constant memory.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { Frontier, leafHash, toHex, verifyTreeHead, ZERO_HASH_HEX } from '@custos/audit';
+import { type AuditEntry, Frontier, leafHash, toHex, verifyTreeHead, ZERO_HASH_HEX } from '@custos/audit';
 import { type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../database/database.js';
+import { searchColumnsOf } from './search-columns.js';
 import { rawToSpki } from './signing-keys.js';
 import { perfectRoot, STORED_LEVEL_STEP } from './trail-tree.js';
 import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
@@ -27,7 +28,6 @@ export interface VerificationResult {
   durationMs: number;
 }
 
-const eventRow = z.object({ seq: z.coerce.number(), entry: z.string(), leaf_hash: z.instanceof(Buffer) });
 const nodeRow = z.object({ level: z.coerce.number(), idx: z.coerce.number(), hash: z.instanceof(Buffer) });
 const keyRow = z.object({
   key_id: z.string(),
@@ -136,16 +136,22 @@ async function walk(
   };
 
   for (;;) {
-    const rows = await db.any(sql.type(eventRow)`
-      SELECT seq, entry, leaf_hash FROM audit_events WHERE seq >= ${expected} ORDER BY seq LIMIT ${BATCH}`);
+    // Untyped on purpose: row validation would cost more than the hashing.
+    const { rows } = (await db.query(sql.unsafe`
+      SELECT seq, entry, leaf_hash, occurred_at, type, outcome, tenant_id, actor_id, resource_type, resource_id,
+             subject
+      FROM audit_events WHERE seq >= ${expected} ORDER BY seq LIMIT ${BATCH}`)) as unknown as {
+      rows: EventRow[];
+    };
     for (const row of rows) {
       await checkHeadsUpTo(expected); // heads of exactly `expected` leaves, before appending this one
-      if (row.seq !== expected) throw new Divergence(`event ${expected} is missing`, expected);
+      if (Number(row.seq) !== expected) throw new Divergence(`event ${expected} is missing`, expected);
       const hash = leafHash(row.entry);
       if (!hash.equals(row.leaf_hash)) {
         throw new Divergence(`event ${expected} does not match its recorded hash: it was altered`, expected);
       }
-      const { seq, prevHash } = parseLink(row.entry, expected);
+      const parsed = parseEntry(row.entry, expected);
+      const { seq, prevHash } = parsed;
       const hex = toHex(hash);
       if (seq !== expected) {
         // An entry that says it is the one before: everything from here moved up by an insertion.
@@ -165,6 +171,13 @@ async function walk(
         throw new Divergence(
           `event ${expected - 1} is not the event that event ${expected} was chained to: it was altered, replaced or inserted`,
           expected - 1,
+        );
+      }
+      const disagreeing = disagreeingColumn(row, parsed);
+      if (disagreeing) {
+        throw new Divergence(
+          `event ${expected}'s search column ${disagreeing} no longer agrees with the sealed entry: it was altered`,
+          expected,
         );
       }
       recent[0] = recent[1] as string;
@@ -189,16 +202,60 @@ async function walk(
 }
 
 /** Reads seq and prevHash from canonical JSON; a malformed entry is a divergence, not a crash. */
-function parseLink(entry: string, at: number): { seq: number; prevHash: string } {
+function parseEntry(entry: string, at: number): AuditEntry {
   try {
-    const parsed = JSON.parse(entry) as { seq?: unknown; prevHash?: unknown };
-    if (typeof parsed.seq === 'number' && typeof parsed.prevHash === 'string') {
-      return { seq: parsed.seq, prevHash: parsed.prevHash };
+    const parsed = JSON.parse(entry) as Partial<AuditEntry>;
+    if (
+      typeof parsed.seq === 'number' &&
+      typeof parsed.prevHash === 'string' &&
+      typeof parsed.actor === 'object' &&
+      typeof parsed.resource === 'object'
+    ) {
+      return parsed as AuditEntry;
     }
   } catch {
     // fall through
   }
   throw new Divergence(`event ${at} is not a well-formed entry`, at);
+}
+
+interface EventRow {
+  seq: string | number;
+  entry: string;
+  leaf_hash: Buffer;
+  occurred_at: string;
+  type: string;
+  outcome: string;
+  tenant_id: string | null;
+  actor_id: string;
+  resource_type: string;
+  resource_id: string | null;
+  subject: string | null;
+}
+
+/** The first search column whose value differs from what the sealed entry says, if any. */
+function disagreeingColumn(row: EventRow, entry: AuditEntry): string | null {
+  const expected = searchColumnsOf(entry);
+  const actual: Record<keyof typeof expected, unknown> = {
+    occurredAt: row.occurred_at,
+    type: row.type,
+    outcome: row.outcome,
+    tenantId: row.tenant_id,
+    actorId: row.actor_id,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    subject: row.subject,
+  };
+  for (const [name, value] of Object.entries(expected) as Array<[keyof typeof expected, unknown]>) {
+    const same =
+      name === 'occurredAt'
+        ? Date.parse(String(actual[name])) === Date.parse(String(value))
+        : name === 'tenantId'
+          ? String(actual[name] ?? '').toLowerCase() === String(value ?? '').toLowerCase()
+          : actual[name] === value;
+    if (!same) return name;
+  }
+  return null;
 }
 
 async function signingKeys(
