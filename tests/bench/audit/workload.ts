@@ -98,17 +98,29 @@ export interface Job {
   runs: number;
   failures: number;
   firstError: string | null;
+  /** Skips runs from now on; resolves once a run in progress has ended. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
 /** Runs `run`, then waits `intervalMs`, then again (as AuditTrail schedules its jobs: never overlapping). */
 export function every(intervalMs: number, run: () => Promise<unknown>): Job {
   let stopped = false;
+  let paused = false;
+  let current: Promise<unknown> = Promise.resolve();
   const abort = new AbortController();
   const job: Job = {
     runs: 0,
     failures: 0,
     firstError: null,
+    async pause() {
+      paused = true;
+      await current;
+    },
+    resume() {
+      paused = false;
+    },
     async stop() {
       stopped = true;
       abort.abort();
@@ -117,12 +129,17 @@ export function every(intervalMs: number, run: () => Promise<unknown>): Job {
   };
   const loop = (async () => {
     while (!stopped) {
-      try {
-        await run();
-        job.runs++;
-      } catch (error) {
-        job.failures++;
-        job.firstError ??= String(error);
+      if (!paused) {
+        current = run().then(
+          () => {
+            job.runs++;
+          },
+          (error: unknown) => {
+            job.failures++;
+            job.firstError ??= String(error);
+          },
+        );
+        await current;
       }
       await sleep(intervalMs, undefined, { signal: abort.signal }).catch(() => undefined);
     }

@@ -1,6 +1,7 @@
 /**
- * The search columns of `audit_events`: copies of entry fields, written by the sealer and checked
- * against the hashed entry by verification (one definition of the mapping, for both).
+ * The search columns of `audit_events`: copies of entry fields, written by the sealer. Verification
+ * checks them against the hashed entry field by field (`disagreeingColumn` in trail-verifier.ts,
+ * kept allocation-free for speed): a change to the mapping here must be made there too.
  */
 import type { AuditEvent } from '@custos/audit';
 

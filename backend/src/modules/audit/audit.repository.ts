@@ -110,7 +110,7 @@ export class AuditRepository {
     filter: ResolvedFilter,
     first: number,
     last: number,
-    batch = 10_000,
+    batch = 2_000,
   ): AsyncGenerator<BundleRow> {
     const included = and([conditionToSql(access, auditEventColumns), ...filterClauses(filter)]);
     const fetch = (from: number) =>
