@@ -252,6 +252,9 @@ describe('JSON schemas', () => {
       { timestamp: '2026-11-25 01:02:03.456Z' },
       { timestamp: '2026-02-30T01:02:03.456Z' },
       { timestamp: '2026-11-25T24:00:00.000Z' },
+      // Not a real instant: a failed check, never an exception (found by the bundle's exhaustive byte test).
+      { timestamp: '2026-11-25T01:02:60.000Z' },
+      { timestamp: '2026-11-25T01:60:00.000Z' },
       { timestamp: 1764032523456 },
       { keyId: validHead.keyId.slice(1) },
       { keyId: validHead.keyId.toUpperCase() },

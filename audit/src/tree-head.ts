@@ -49,9 +49,11 @@ function base64Of(bytes: number) {
 const hashHex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hexadecimal characters');
 const keyIdHex = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lower-case hexadecimal characters');
 // One spelling per instant (milliseconds, Z), so the signed bytes of a head are unambiguous.
-const utcTimestamp = z.iso
-  .datetime({ precision: 3 })
-  .refine((text) => new Date(text).toISOString() === text, 'must be a real instant in toISOString() form');
+const utcTimestamp = z.iso.datetime({ precision: 3 }).refine((text) => {
+  // An invalid date (e.g. second 60) makes toISOString() throw: it is a failed check, not a crash.
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === text;
+}, 'must be a real instant in toISOString() form');
 const signature = base64Of(64);
 
 export const treeHeadSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical.js';
 import { leafHash } from '../hash.js';
@@ -8,6 +9,7 @@ import {
   collect,
   edit,
   fileData,
+  layout,
   makeBundle,
   makeLog,
   repack,
@@ -52,9 +54,9 @@ describe('writeBundle and verifyBundle', () => {
       'keys/witness-keys.json',
       'tree-head.json',
       'proof/range.json',
-      'events/events-000001.jsonl',
-      'events/events-000001.csv',
-      'proof/omitted-000001.txt',
+      'events/events-000001.jsonl.gz',
+      'events/events-000001.csv.gz',
+      'proof/omitted-000001.txt.gz',
       'manifest.json',
       'manifest.sig',
     ]);
@@ -63,7 +65,7 @@ describe('writeBundle and verifyBundle', () => {
     const manifest = JSON.parse(manifestBytes.toString()) as Manifest;
     expect(canonicalJson(manifest)).toBe(manifestBytes.toString());
     expect(manifest).toMatchObject({
-      format: 'custos-audit-bundle/1',
+      format: 'custos-audit-bundle/2',
       counts: { events: 15, omitted: 42, chunks: 1 },
       firstSeq: 1,
       lastSeq: 57,
@@ -71,11 +73,30 @@ describe('writeBundle and verifyBundle', () => {
       chunks: [{ index: 1, windowStart: 1, windowEnd: 58, events: 15, omitted: 42 }],
     });
     expect(manifest.files.map((f) => f.path)).toEqual(files.slice(0, -2).map((f) => f.path));
-    const jsonl = fileData(files, 'events/events-000001.jsonl').toString();
+    const jsonl = fileData(files, 'events/events-000001.jsonl.gz').toString();
     const exported = log.entries.filter((_, seq) => seq % 4 === 1);
     expect(jsonl).toBe(`${exported.join('\n')}\n`);
-    const omitted = fileData(files, 'proof/omitted-000001.txt').toString();
+    const omitted = fileData(files, 'proof/omitted-000001.txt.gz').toString();
     expect(omitted.split('\n')[0]).toBe(`2 ${log.leaves[2]?.toString('hex')}`);
+  });
+
+  it('lists in the manifest the size and SHA-256 of each file as stored (the gzip bytes of a .gz member)', async () => {
+    const bundle = await makeBundle(log, { options: chunked });
+    const manifest = await manifestOf(bundle);
+    const members = layout(bundle).slice(0, -2);
+    expect(manifest.files).toEqual(
+      members.map(({ path, data, size }) => ({
+        path,
+        bytes: size,
+        sha256: createHash('sha256')
+          .update(bundle.subarray(data, data + size))
+          .digest('hex'),
+      })),
+    );
+    for (const { path, data } of members) {
+      const gzipMagic = bundle[data] === 0x1f && bundle[data + 1] === 0x8b;
+      expect(gzipMagic).toBe(path.endsWith('.gz'));
+    }
   });
 
   it('writes the same bytes for the same export', async () => {
@@ -251,24 +272,30 @@ describe('writeBundle refuses inconsistent input', () => {
     expect(error.message).toMatch(/entry of seq 5 is not JSON/);
     const limits = await makeBundle(log, { options: { chunkEvents: 0 } }).catch((e: Error) => e);
     expect((limits as Error).message).toMatch(/chunk limits/);
+    const level = await makeBundle(log, { options: { gzipLevel: 10 } }).catch((e: Error) => e);
+    expect((level as Error).message).toMatch(/gzipLevel must be an integer from 0 to 9/);
   });
 
   it('stops reading rows when the reader of the bundle goes away', async () => {
-    let finished = false;
+    let [read, finished] = [0, false];
     const input = bundleInput(log, await signedHead(log, 60), {}, await rangeProof(log.tree, 1, 58, 60));
     const original = input.rows;
     input.rows = (async function* () {
       try {
-        yield* original;
+        for await (const row of original) {
+          read++;
+          yield row;
+        }
       } finally {
         finished = true;
       }
     })();
     const stream = writeBundle(input, { chunkEvents: 1, gzipLevel: 0 });
-    for await (const _ of stream) break;
+    for await (const _ of stream) if (read > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stream.destroyed).toBe(true);
     expect(finished).toBe(true);
+    expect(read).toBeLessThan(57);
   });
 
   it('refuses rows when there is no range', async () => {

@@ -5,14 +5,14 @@
  */
 
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import tar from 'tar-stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { canonicalJson } from '../canonical.js';
 import { leafHash, ZERO_HASH_HEX } from '../hash.js';
 import { generateSigningKey, publicKeyRecord, signMessage } from '../keys.js';
 import { consistencyProof, MemoryTree, rangeProof, rootHash } from '../merkle.js';
 import { cosignTreeHead, type SignedTreeHead, signTreeHead } from '../tree-head.js';
 import { BUNDLE_ROOT, MANIFEST_DOMAIN } from './format.js';
+import { USTAR_END, ustarHeader, ustarPadding } from './ustar.js';
 import { type BundleInput, type BundleRow, type WriteBundleOptions, writeBundle } from './writer.js';
 
 export const TENANT = '7f9c1c1e-4a55-4d6b-9a43-2f1f3b0c9d11';
@@ -170,35 +170,58 @@ export function streamOf(bytes: Buffer): Readable {
   return Readable.from([bytes]);
 }
 
+/** A file of a bundle: its path without the custos-audit-bundle/ prefix and its content (gunzipped if .gz). */
 export interface TarFile {
   path: string;
   data: Buffer;
 }
 
-/** The files of a bundle, in order, paths without the custos-audit-bundle/ prefix. */
-export async function unpack(bundle: Buffer): Promise<TarFile[]> {
-  const { createGunzip } = await import('node:zlib');
-  const extract = tar.extract();
-  Readable.from([bundle])
-    .pipe(createGunzip())
-    .pipe(extract as unknown as NodeJS.WritableStream);
-  const files: TarFile[] = [];
-  for await (const entry of extract) {
-    const data = await collect(entry as unknown as Readable);
-    files.push({ path: entry.header.name.slice(BUNDLE_ROOT.length + 1), data });
-  }
-  return files;
+/** Where a member lies in an archive: its header, data and padding. */
+export interface MemberLayout {
+  path: string;
+  header: number;
+  data: number;
+  size: number;
+  /** Offset just after its padding (the next header). */
+  end: number;
 }
 
-/** A bundle archive of exactly these files, in this order. */
-export async function repack(files: TarFile[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const gzip = createGzip({ level: 1 });
-  const done = collect(Readable.from(pack as unknown as AsyncIterable<Buffer>).pipe(gzip));
-  for (const file of files)
-    pack.entry({ name: `${BUNDLE_ROOT}/${file.path}`, mtime: new Date(0) }, file.data);
-  pack.finalize();
-  return done;
+/** The members of a bundle archive, read with a minimal parser of its own (name and size only). */
+export function layout(bundle: Buffer): MemberLayout[] {
+  const members: MemberLayout[] = [];
+  for (let at = 0; bundle.subarray(at, at + 512).some((byte) => byte !== 0); ) {
+    const nameEnd = bundle.indexOf(0, at);
+    const name = bundle.toString('latin1', at, Math.min(nameEnd, at + 100));
+    const size = Number.parseInt(bundle.toString('latin1', at + 124, at + 135), 8);
+    const end = at + 512 + Math.ceil(size / 512) * 512;
+    members.push({ path: name.slice(BUNDLE_ROOT.length + 1), header: at, data: at + 512, size, end });
+    at = end;
+  }
+  return members;
+}
+
+/** The files of a bundle, in order, paths without the custos-audit-bundle/ prefix. */
+export async function unpack(bundle: Buffer): Promise<TarFile[]> {
+  return layout(bundle).map(({ path, data, size }) => {
+    const stored = bundle.subarray(data, data + size);
+    return { path, data: path.endsWith('.gz') ? gunzipSync(stored) : Buffer.from(stored) };
+  });
+}
+
+/** A file's bytes as the writer stores them: gzip-compressed (level 1 unless told) for a .gz member. */
+export function storedBytes(file: TarFile, gzipLevel = 1): Buffer {
+  return file.path.endsWith('.gz') ? gzipSync(file.data, { level: gzipLevel }) : file.data;
+}
+
+/** A bundle archive of exactly these files, in this order, in the canonical container. */
+export async function repack(files: TarFile[], options: { gzipLevel?: number } = {}): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const file of files) {
+    const data = storedBytes(file, options.gzipLevel);
+    parts.push(ustarHeader(`${BUNDLE_ROOT}/${file.path}`, data.length), data, ustarPadding(data.length));
+  }
+  parts.push(USTAR_END);
+  return Buffer.concat(parts);
 }
 
 /** The bytes of one file. */

@@ -1,6 +1,6 @@
 /**
- * The audit bundle format, version 1: the file names inside the archive, their order, and the schemas of
- * the JSON files. The writer and the verifier both take their names and schemas from here so that they
+ * The audit bundle format, version 2: the file names inside the archive (a canonical ustar, ustar.ts),
+ * their order, and the schemas of the JSON files. The writer and the verifier both take their names and schemas from here so that they
  * cannot drift apart; docs/audit-bundle.md describes the same format for people who write their own
  * verifier.
  */
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { RangeProof } from '../merkle.js';
 import { publicKeyRecordSchema, signedTreeHeadSchema, witnessCosignatureSchema } from '../tree-head.js';
 
-export const BUNDLE_FORMAT = 'custos-audit-bundle/1';
+export const BUNDLE_FORMAT = 'custos-audit-bundle/2';
 /** Every path in the archive starts with this folder, so unpacking never spills files around. */
 export const BUNDLE_ROOT = 'custos-audit-bundle';
 /** Domain separation for the manifest signature: a signature made for a tree head can never pass as one. */
@@ -33,13 +33,16 @@ export const bundlePaths = {
   manifestSig: 'manifest.sig',
 } as const;
 
-/** The three files of chunk `index` (1-based), always written in this order. */
+/**
+ * The three files of chunk `index` (1-based), always written in this order. Each is stored
+ * gzip-compressed (the `.gz` member is what the manifest hashes); every other file is stored plain.
+ */
 export function chunkPaths(index: number): { jsonl: string; csv: string; omitted: string } {
   const k = String(index).padStart(6, '0');
   return {
-    jsonl: `events/events-${k}.jsonl`,
-    csv: `events/events-${k}.csv`,
-    omitted: `proof/omitted-${k}.txt`,
+    jsonl: `events/events-${k}.jsonl.gz`,
+    csv: `events/events-${k}.csv.gz`,
+    omitted: `proof/omitted-${k}.txt.gz`,
   };
 }
 
@@ -137,23 +140,30 @@ export function rangeProofFromFile(file: RangeProofFile): RangeProof {
 
 /** README.txt: what an auditor reads first, before any tool. Plain text, no markup. */
 export const BUNDLE_README = `Custos audit bundle (format ${BUNDLE_FORMAT})
-=============================================
+==================================================
 
-This archive is an export of the Custos audit trail: the events selected by the
+This file is an export of the Custos audit trail: the events selected by the
 filter and period in manifest.json, with the cryptographic proofs needed to check
 them without access to the Custos system.
 
-What is inside
+Keep the bundle file exactly as you received it: it is a plain tar archive in
+one canonical form, and the verifier checks every byte of that file. You may
+extract it (tar xf) to read it, but an archive re-created from the extracted
+files does not verify.
+
+What is inside (under custos-audit-bundle/)
   manifest.json             what was exported (filter, period, counts) and the
-                            SHA-256 of every other file; manifest.sig signs it
+                            SHA-256 of every other file as stored; manifest.sig
+                            signs it
   tree-head.json            the signed tree head: size and root hash of the audit
                             log at export time, signed by the log key, plus any
                             witness cosignatures
   keys/                     the log's public keys and the witnesses' public keys
-  events/*.jsonl            the exported events, one per line, exactly as sealed
-  events/*.csv              the same events as a table for spreadsheets
+  events/*.jsonl.gz         the exported events, one per line, exactly as sealed
+                            (gzip-compressed: gunzip to read them)
+  events/*.csv.gz           the same events as a table for spreadsheets
                             (a convenience view; the .jsonl files are the record)
-  proof/omitted-*.txt       the hashes (only) of the other log entries between
+  proof/omitted-*.txt.gz    the hashes (only) of the other log entries between
                             the first and the last exported event, which the
                             filter did not select
   proof/range.json          proof that the exported events and those hashes are
@@ -164,7 +174,7 @@ What is inside
 How to verify
   npm install custos-audit-0.1.0.tgz    (the verifier package; once installed,
                                          it needs no network and no database)
-  npx custos-audit-verify bundle <this-file.tar.gz> --trusted-keys <keys.json>
+  npx custos-audit-verify bundle <this-file.tar> --trusted-keys <keys.json>
 
   <keys.json> holds the log public keys as published by the organisation through
   a channel you trust. Without --trusted-keys the tool still checks everything
@@ -173,7 +183,9 @@ How to verify
 What a pass means
   - the exported events are exactly the events recorded in the signed log at
     those positions, unaltered, none added, none removed, none reordered;
-  - every file in the archive is the one the log key signed in manifest.sig;
+  - every byte of the bundle file is as exported: each file is the one the log
+    key signed in manifest.sig, and the archive around them is in its one
+    canonical form;
   - with a previous tree head: the log was only appended to in between.
 
 What a pass does not mean

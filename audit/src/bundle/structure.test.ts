@@ -1,22 +1,21 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical.js';
 import { signMessage } from '../keys.js';
 import {
-  collect,
   edit,
   fileData,
   makeBundle,
   makeLog,
   repack,
+  storedBytes,
   streamOf,
   type TarFile,
   unpack,
 } from './fixture.test-helper.js';
 import { MANIFEST_DOMAIN, type Manifest } from './format.js';
+import { ustarHeader, ustarPadding } from './ustar.js';
 import { type BundleVerdict, verifyBundle } from './verify-bundle.js';
 
 const log = makeLog(30);
@@ -40,8 +39,8 @@ function resealed(changed: TarFile[], tweak: (manifest: Manifest) => void = () =
     .filter((f) => f.path !== 'manifest.json' && f.path !== 'manifest.sig')
     .map((f) => ({
       path: f.path,
-      bytes: f.data.length,
-      sha256: createHash('sha256').update(f.data).digest('hex'),
+      bytes: storedBytes(f).length,
+      sha256: createHash('sha256').update(storedBytes(f)).digest('hex'),
     }));
   tweak(manifest);
   const bytes = Buffer.from(canonicalJson(manifest));
@@ -64,10 +63,10 @@ function move(from: number, to: number): TarFile[] {
 
 describe('verifyBundle checks the order of the files', () => {
   it('refuses files in the wrong order, after the manifest or after its signature', async () => {
-    const csvFirst = files.findIndex((f) => f.path === 'events/events-000001.csv');
+    const csvFirst = files.findIndex((f) => f.path === 'events/events-000001.csv.gz');
     const swapped = await verifyFiles(move(csvFirst, csvFirst - 1));
-    expect(swapped).toMatchObject({ ok: false, file: 'events/events-000001.csv' });
-    expect(swapped.reason).toMatch(/expected events\/events-000001.jsonl at this point/);
+    expect(swapped).toMatchObject({ ok: false, file: 'events/events-000001.csv.gz' });
+    expect(swapped.reason).toMatch(/expected events\/events-000001.jsonl.gz at this point/);
 
     const sigFirst = await verifyFiles(move(files.length - 1, files.length - 2));
     expect(sigFirst.reason).toMatch(/manifest.sig comes before manifest.json/);
@@ -85,33 +84,37 @@ describe('verifyBundle checks the order of the files', () => {
   });
 
   it('refuses a bundle that stops before its last chunk', async () => {
-    const cut = files.filter((f) => !f.path.endsWith('000003.csv') && !f.path.endsWith('omitted-000003.txt'));
+    const cut = files.filter(
+      (f) => !f.path.endsWith('000003.csv.gz') && !f.path.endsWith('omitted-000003.txt.gz'),
+    );
     const verdict = await verifyFiles(cut);
     expect(verdict.ok).toBe(false);
-    expect(verdict.file).toBe('events/events-000003.csv');
+    expect(verdict.file).toBe('events/events-000003.csv.gz');
   });
 
-  it('ignores directory entries but refuses links and paths outside the bundle folder', async () => {
-    const withDirectories = async (extra: Parameters<tar.Pack['entry']>[0][]) => {
-      const pack = tar.pack();
-      const done = collect(Readable.from(pack as unknown as AsyncIterable<Buffer>).pipe(createGzip()));
-      for (const header of extra) {
-        if (header.type) pack.entry(header);
-        else pack.entry(header, Buffer.from('x'));
-      }
-      for (const f of files) pack.entry({ name: `custos-audit-bundle/${f.path}` }, f.data);
-      pack.finalize();
-      return verifyBundle(streamOf(await done));
+  it('refuses directory entries, links and paths outside the bundle folder', async () => {
+    const bundle = await repack(files);
+    /** A header with `field` (at `offset`) set to `text`, and its checksum made right again. */
+    const header = (name: string, size: number, offset: number, text: string) => {
+      const block = ustarHeader(name, size);
+      block.write(text, offset, 'latin1');
+      block.fill(0x20, 148, 156);
+      const sum = block.reduce((a, b) => a + b, 0);
+      block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      return block;
     };
-    expect((await withDirectories([{ name: 'custos-audit-bundle/events', type: 'directory' }])).ok).toBe(
-      true,
-    );
-    const link = await withDirectories([
-      { name: 'custos-audit-bundle/x', type: 'symlink', linkname: '/etc/passwd' },
-    ]);
-    expect(link.reason).toMatch(/x is a symlink, not a regular file/);
-    const outside = await withDirectories([{ name: 'elsewhere/x' }]);
-    expect(outside.reason).toMatch(/outside custos-audit-bundle\//);
+    const directory = header('custos-audit-bundle/events/', 0, 156, '5');
+    const withDirectory = await verifyBundle(streamOf(Buffer.concat([directory, bundle])));
+    expect(withDirectory).toMatchObject({ ok: false, file: 'events/' });
+    expect(withDirectory.reason).toBe('tar header of events/ is not canonical (field typeflag)');
+
+    const link = header('custos-audit-bundle/x', 0, 156, '2/etc/passwd');
+    const withLink = await verifyBundle(streamOf(Buffer.concat([link, bundle])));
+    expect(withLink.reason).toBe('tar header of x is not canonical (field typeflag)');
+
+    const outside = Buffer.concat([ustarHeader('elsewhere/x', 1), Buffer.from('x'), ustarPadding(1), bundle]);
+    const withOutside = await verifyBundle(streamOf(outside));
+    expect(withOutside.reason).toMatch(/the archive holds elsewhere\/x, outside custos-audit-bundle\//);
   });
 
   it('reports an archive stream that fails while being read', async () => {
@@ -157,7 +160,7 @@ describe('verifyBundle catches a faulty exporter (a bundle exactly as signed, bu
   });
 
   it('refuses omitted leaves out of order, a CSV with a row too many or too few, and an event outside the range', async () => {
-    const omitted = 'proof/omitted-000001.txt';
+    const omitted = 'proof/omitted-000001.txt.gz';
     const swapped = edit(files, omitted, (t) => {
       const lines = t.split('\n');
       [lines[0], lines[1]] = [lines[1] as string, lines[0] as string];
@@ -165,7 +168,7 @@ describe('verifyBundle catches a faulty exporter (a bundle exactly as signed, bu
     });
     expect((await verifyFiles(resealed(swapped))).reason).toMatch(/seq 2 is missing/);
 
-    const csv = 'events/events-000001.csv';
+    const csv = 'events/events-000001.csv.gz';
     const extra = await verifyFiles(resealed(edit(files, csv, (t) => `${t}1,x\r\n`)));
     expect(extra).toMatchObject({ ok: false, file: csv });
     expect(extra.reason).toMatch(/more rows than/);
@@ -174,7 +177,7 @@ describe('verifyBundle catches a faulty exporter (a bundle exactly as signed, bu
     );
     expect(short.reason).toMatch(/no \(complete\) row for seq/);
 
-    const last = files.filter((f) => f.path.endsWith('.jsonl')).at(-1) as TarFile;
+    const last = files.filter((f) => f.path.endsWith('.jsonl.gz')).at(-1) as TarFile;
     const beyond = edit(files, last.path, (t) => t.replace(/"seq":(\d+)/, '"seq":31'));
     expect((await verifyFiles(resealed(beyond))).reason).toMatch(/seq 31\) lies beyond the range proof/);
   });

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical.js';
@@ -16,9 +15,9 @@ import {
 import { MANIFEST_DOMAIN } from './format.js';
 import { type BundleVerdict, verifyBundle } from './verify-bundle.js';
 
-const JSONL = 'events/events-000001.jsonl';
-const CSV = 'events/events-000001.csv';
-const OMITTED = 'proof/omitted-000001.txt';
+const JSONL = 'events/events-000001.jsonl.gz';
+const CSV = 'events/events-000001.csv.gz';
+const OMITTED = 'proof/omitted-000001.txt.gz';
 
 // Exported: seqs 1, 2, 5, 6, 9, 10, …; omitted: 3, 4, 7, 8, …. So an exported event is followed by an
 // exported one (1→2) or by an omitted one (2→3).
@@ -79,7 +78,7 @@ describe('verifyBundle detects tampering inside the archive', () => {
       changeEvent(6, (entry) => Object.assign(entry, { requestId: 'req-forged' })),
     );
     expect(verdict).toMatchObject({ ok: false, file: JSONL, seq: 6 });
-    expect(verdict.reason).toMatch(/events-000001.jsonl was altered after export/);
+    expect(verdict.reason).toMatch(/events-000001.jsonl.gz was altered after export/);
   });
 
   it('finds a removed event', async () => {
@@ -235,19 +234,7 @@ describe('verifyBundle detects tampering inside the archive', () => {
   });
 });
 
-describe('verifyBundle on a damaged archive', () => {
-  it('reports a truncated archive as corrupt', async () => {
-    const verdict = await verifyBundle(streamOf(bundle.subarray(0, bundle.length - 100)));
-    expect(verdict.ok).toBe(false);
-    expect(verdict.reason).toMatch(/^the archive is corrupt \(gzip: /);
-  });
-
-  it('reports something that is not a gzip file, and an empty file', async () => {
-    const garbage = await verifyBundle(streamOf(Buffer.from('hello world, not a bundle')));
-    expect(garbage.reason).toMatch(/^the archive is corrupt \(gzip: /);
-    expect((await verifyBundle(streamOf(Buffer.alloc(0)))).ok).toBe(false);
-  });
-
+describe('verifyBundle on damaged content', () => {
   it('fails whichever byte of whichever file inside the archive is changed', async () => {
     const small = await unpack(
       await makeBundle(makeLog(12), { select, options: { chunkEvents: 2, chunkOmitted: 2 } }),
@@ -270,29 +257,5 @@ describe('verifyBundle on a damaged archive', () => {
       ),
       { numRuns: 200 },
     );
-  });
-
-  // Deflate has redundant encodings (a back-reference may point at any earlier copy of the same bytes;
-  // some header and padding bits are ignored), so a few changed bytes of the .tar.gz decode to the very
-  // same archive. Such a bundle holds exactly what was signed; every other change must fail.
-  it('fails, and never throws, when a byte of the .tar.gz changes, unless the archive decodes to the same bytes', async () => {
-    const small = await makeBundle(makeLog(12), { select, options: { chunkEvents: 2, chunkOmitted: 2 } });
-    const original = gunzipSync(small);
-    let failed = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.nat(small.length - 1), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
-        const damaged = Buffer.from(small);
-        damaged[at] = (damaged[at] as number) ^ mask;
-        const verdict = await verifyBundle(streamOf(damaged));
-        if (verdict.ok) {
-          expect(gunzipSync(damaged).equals(original)).toBe(true);
-        } else {
-          expect(verdict.reason).toBeTruthy();
-          failed++;
-        }
-      }),
-      { numRuns: 200 },
-    );
-    expect(failed).toBeGreaterThan(150);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The offline verifier of audit bundles: streams the archive once, in constant memory, and says in plain
- * language whether it is exactly what the log signed. Files are checked in archive order as they arrive;
- * the signed manifest comes last, so the verdict is decided at the end, by priority: a bad manifest
- * signature first, then any file that differs from the signed manifest (that is where the tampering is,
- * refined by the first inconsistency found inside it), then the first inconsistency in a bundle that is
- * exactly as signed (an exporter bug or a log that does not match its signed head).
+ * language whether every byte of the file is what the log signed: the reader (reader.ts, ustar.ts)
+ * checks the container byte for byte, and each file as stored is held against the signed manifest.
+ * Files are checked in archive order as they arrive; the signed manifest comes last, so the verdict is
+ * decided at the end, by priority: damage to the container at once, then a bad manifest signature, then
+ * any file that differs from the signed manifest (that is where the tampering is, refined by the first
+ * inconsistency found inside it), then the first inconsistency in a bundle that is exactly as signed (an
+ * exporter bug or a log that does not match its signed head).
  */
 
 import type { Readable } from 'node:stream';
@@ -77,6 +79,7 @@ export async function verifyBundle(
   try {
     check.trust(options);
     for await (const file of readArchive(archive)) await check.file(file);
+    check.canonicalArchive();
     check.conclude();
   } catch (error) {
     archive.destroy();
@@ -321,6 +324,13 @@ class BundleCheck {
       `the ${this.events} events and ${this.omitted} omitted leaves are exactly positions ${proof.begin}..${proof.end - 1} of the signed log (the range proof gives the signed root)`,
       `every event is RFC 8785 canonical JSON, a valid catalog entry, in ascending seq order, and its prevHash is the hash of the leaf before it wherever that leaf is in the bundle`,
       'the CSV files match the JSONL events row for row',
+    );
+  }
+
+  /** The reader got to the end: every header, padding and the end of the archive are canonical. */
+  canonicalArchive(): void {
+    this.checks.push(
+      'the archive is in its one canonical form: each tar header is the one the format defines for its file, padding is zero, and it ends with exactly two zero blocks',
     );
   }
 

@@ -159,6 +159,8 @@ export class ChunkCheck {
           have = 0;
         }
       }
+      // No need to inflate the rest: the reader still hashes the stored bytes for the manifest check.
+      if (this.csvFailure !== null) break;
     }
     if (this.csvFailure === null && row < expected.length) {
       const missing = expected[row]?.seq ?? -1;

@@ -22,7 +22,13 @@ export function describeIssue(error: z.ZodError): string {
 
 /** Parses `value` with `schema` or throws a BundleError about `file`. */
 export function parseAs<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
-  const parsed = schema.safeParse(value);
+  let parsed: z.ZodSafeParseResult<T>;
+  try {
+    parsed = schema.safeParse(value);
+  } catch (error) {
+    // A refinement that throws (new Date('2026-02-30T…').toISOString() does) is still a malformed file.
+    throw new BundleError(`${file} does not have the expected form (${(error as Error).message})`, file);
+  }
   if (!parsed.success) {
     throw new BundleError(`${file} does not have the expected form (${describeIssue(parsed.error)})`, file);
   }

@@ -133,7 +133,7 @@ function compareFiles(listed: FileRecord[], found: ArchiveFindings, report: Mani
     );
   }
   report.checks.push(
-    `all ${seen.length} files have the size and SHA-256 listed in the signed manifest; none missing, none added`,
+    `all ${seen.length} files, as stored, have the size and SHA-256 listed in the signed manifest; none missing, none added`,
   );
 }
 

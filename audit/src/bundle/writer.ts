@@ -1,15 +1,16 @@
 /**
- * Writes an audit bundle (format in format.ts and docs/audit-bundle.md) as a gzip'd tar stream, in
- * constant memory whatever the number of events: rows are consumed one at a time and only the current
- * chunk's files are buffered (a tar header needs the file size before the body). The writer re-checks
- * what it is given (leaf hashes, seq order, the chain, the range root) so that a backend bug yields an
- * error here instead of a bundle that an auditor's verifier rejects.
+ * Writes an audit bundle (format in format.ts and docs/audit-bundle.md) as a stream of a canonical ustar
+ * archive (ustar.ts) whose chunk files are gzip members, in constant memory whatever the number of
+ * events: rows are consumed one at a time and only the current chunk's files are buffered (a tar header
+ * needs the member's size before its data, and a compressed member's size is known only once it is
+ * compressed). The writer re-checks what it is given (leaf hashes, seq order, the chain, the range root)
+ * so that a backend bug yields an error here instead of a bundle that an auditor's verifier rejects.
  */
 
 import { createHash } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import tar from 'tar-stream';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { canonicalBytes } from '../canonical.js';
 import type { AuditEntry } from '../catalog.js';
 import { HASH_BYTES, leafHash, ZERO_HASH_HEX } from '../hash.js';
@@ -20,7 +21,6 @@ import { CSV_HEADER, csvRow, payloadText } from './csv.js';
 import {
   BUNDLE_FORMAT,
   BUNDLE_README,
-  BUNDLE_ROOT,
   bundlePaths,
   type ChunkSummary,
   chunkPaths,
@@ -31,6 +31,9 @@ import {
   type Manifest,
   rangeProofToFile,
 } from './format.js';
+import { ArchiveOutput, ByteBuilder } from './writer-output.js';
+
+const gzip = promisify(gzipCallback);
 
 export interface BundleRow {
   seq: number;
@@ -61,26 +64,18 @@ export interface WriteBundleOptions {
   chunkEvents?: number;
   /** Close a chunk at this many omitted leaves (default 100,000). */
   chunkOmitted?: number;
-  /** gzip level; 1 by default because the writer must keep up with ≥ 50,000 events/s on one core. */
+  /** gzip level of the chunk files, 0-9; 1 by default: the writer must keep up with ≥ 50,000 events/s on one core. */
   gzipLevel?: number;
 }
 
-/** A gzip'd tar byte stream of the bundle; an inconsistent input destroys it with an Error. */
+/** The bundle as a byte stream (an uncompressed tar archive); an inconsistent input destroys it with an Error. */
 export function writeBundle(input: BundleInput, options: WriteBundleOptions = {}): Readable {
-  const pack = tar.pack();
-  const gzip = createGzip({ level: options.gzipLevel ?? 1 });
-  pipeline(pack, gzip, (error) => {
-    if (error) pack.destroy(error);
-  });
-  new BundleWriter(input, options, pack).write().then(
-    () => pack.finalize(),
-    (error: unknown) => {
-      const reason = error instanceof Error ? error : new Error(String(error));
-      pack.destroy(reason);
-      gzip.destroy(reason);
-    },
+  const output = new ArchiveOutput();
+  new BundleWriter(input, options, output).write().then(
+    () => output.end(),
+    (error: unknown) => output.fail(error),
   );
-  return gzip;
+  return output.stream;
 }
 
 function fail(message: string): never {
@@ -89,36 +84,6 @@ function fail(message: string): never {
 
 function json(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-}
-
-/**
- * A growing UTF-8 buffer. Text is copied in as it arrives, so the chunk holds bytes rather than the
- * caller's strings (a string sliced from a larger one would keep that whole string alive).
- */
-class ByteBuilder {
-  private buffer: Buffer;
-  private length = 0;
-
-  /** `capacity`: the expected size (chunks are alike, so the previous chunk's size is a good guess). */
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(capacity, 64 * 1024));
-  }
-
-  append(text: string): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    let needed = this.length + 3 * text.length;
-    if (needed > this.buffer.length) needed = this.length + Buffer.byteLength(text, 'utf8');
-    if (needed > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, Math.ceil(1.5 * this.buffer.length)));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
-    this.length += this.buffer.write(text, this.length, 'utf8');
-  }
-
-  bytes(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
 }
 
 interface OpenChunk {
@@ -133,32 +98,49 @@ interface OpenChunk {
 class BundleWriter {
   private readonly files: FileRecord[] = [];
   private readonly chunks: ChunkSummary[] = [];
-  private readonly mtime: Date;
   private readonly chunkEvents: number;
   private readonly chunkOmitted: number;
+  private readonly gzipLevel: number;
   private events = 0;
   private omitted = 0;
   private firstSeq: number | null = null;
   private lastSeq: number | null = null;
-  /** Sizes of the last chunk's files, to size the next chunk's buffers. */
-  private sizes = { jsonl: 0, csv: 0, omitted: 0 };
+  private readonly builders = {
+    jsonl: new ByteBuilder(),
+    csv: new ByteBuilder(),
+    omitted: new ByteBuilder(),
+  };
 
   constructor(
     private readonly input: BundleInput,
     options: WriteBundleOptions,
-    private readonly pack: tar.Pack,
+    private readonly output: ArchiveOutput,
   ) {
     this.chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
     this.chunkOmitted = options.chunkOmitted ?? DEFAULT_CHUNK_OMITTED;
+    this.gzipLevel = options.gzipLevel ?? 1;
     if (!(this.chunkEvents >= 1 && this.chunkEvents <= MAX_CHUNK_EVENTS && this.chunkOmitted >= 1)) {
       fail(`chunk limits must be at least 1 (and at most ${MAX_CHUNK_EVENTS} events)`);
     }
-    // The archive's timestamps are the export's, so the same export always gives the same bytes.
-    this.mtime = new Date(input.createdAt);
-    if (Number.isNaN(this.mtime.getTime())) fail(`createdAt is not a date: ${input.createdAt}`);
+    if (!(Number.isInteger(this.gzipLevel) && this.gzipLevel >= 0 && this.gzipLevel <= 9)) {
+      fail(`gzipLevel must be an integer from 0 to 9, not ${this.gzipLevel}`);
+    }
+    if (Number.isNaN(new Date(input.createdAt).getTime())) {
+      fail(`createdAt is not a date: ${input.createdAt}`);
+    }
   }
 
   async write(): Promise<void> {
+    try {
+      await this.writeFiles();
+    } catch (error) {
+      // Rows not read yet (a reader gone before the events) are closed too, releasing what they hold.
+      await this.input.rows[Symbol.asyncIterator]().return?.();
+      throw error;
+    }
+  }
+
+  private async writeFiles(): Promise<void> {
     const { input } = this;
     await this.add(bundlePaths.readme, Buffer.from(BUNDLE_README, 'utf8'));
     await this.add(bundlePaths.logKeys, json(input.logKeys));
@@ -258,11 +240,11 @@ class BundleWriter {
     this.lastSeq = row.seq;
   }
 
+  /** Opens a chunk in the reused builders: the previous chunk's files are written by now. */
   private openChunk(windowStart: number): OpenChunk {
-    const { sizes } = this;
-    const csv = new ByteBuilder(sizes.csv);
+    const { jsonl, csv, omitted: omittedLines } = this.builders;
+    for (const builder of [jsonl, csv, omittedLines]) builder.reset();
     csv.append(CSV_HEADER);
-    const [jsonl, omittedLines] = [new ByteBuilder(sizes.jsonl), new ByteBuilder(sizes.omitted)];
     return { windowStart, events: 0, omitted: 0, jsonl, csv, omittedLines };
   }
 
@@ -277,11 +259,13 @@ class BundleWriter {
       omitted: chunk.omitted,
     });
     this.omitted += chunk.omitted;
-    const [jsonl, csv, omitted] = [chunk.jsonl.bytes(), chunk.csv.bytes(), chunk.omittedLines.bytes()];
-    this.sizes = { jsonl: jsonl.length, csv: csv.length, omitted: omitted.length };
-    await this.add(names.jsonl, jsonl);
-    await this.add(names.csv, csv);
-    await this.add(names.omitted, omitted);
+    const files = [chunk.jsonl, chunk.csv, chunk.omittedLines];
+    // Compressed side by side on libuv's thread pool, written in the order of the format.
+    const compressed = files.map((file) => gzip(file.bytes(), { level: this.gzipLevel }));
+    for (const pending of compressed) pending.catch(() => {}); // awaited below, unless the reader went away
+    await this.add(names.jsonl, await (compressed[0] as Promise<Buffer>));
+    await this.add(names.csv, await (compressed[1] as Promise<Buffer>));
+    await this.add(names.omitted, await (compressed[2] as Promise<Buffer>));
   }
 
   private async writeManifest(): Promise<void> {
@@ -308,35 +292,11 @@ class BundleWriter {
     );
   }
 
-  /** Appends one file; resolves once the tar stream has taken it, so a slow reader slows the writer down. */
+  /** Appends one file as stored; resolves once the reader has room again. */
   private add(path: string, data: Buffer): Promise<void> {
     if (path !== bundlePaths.manifest && path !== bundlePaths.manifestSig) {
       this.files.push({ path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
     }
-    return new Promise((resolve, reject) => {
-      const header = { name: `${BUNDLE_ROOT}/${path}`, size: data.length, mtime: this.mtime, mode: 0o644 };
-      const sink = this.pack.entry(header, (error) => (error ? reject(error) : resolve()));
-      // The failure also reaches the callback; without a listener it would crash the process.
-      sink.on('error', () => {});
-      feed(sink, data);
-    });
+    return this.output.member(path, data);
   }
-}
-
-const SLICE_BYTES = 64 * 1024;
-
-/**
- * Writes `data` into a tar entry in slices, waiting for each to drain: given whole, a chunk file would
- * sit in the gzip stream's buffer in full, next to the chunk being built.
- */
-function feed(sink: ReturnType<tar.Pack['entry']>, data: Buffer, offset = 0): void {
-  while (offset < data.length) {
-    const slice = data.subarray(offset, offset + SLICE_BYTES);
-    offset += slice.length;
-    if (!sink.write(slice)) {
-      sink.once('drain', () => feed(sink, data, offset));
-      return;
-    }
-  }
-  sink.end(null);
 }

@@ -24,11 +24,11 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'custos-verify-'));
   const bundle = await makeBundle(log, { previousSize: 17, witness: true });
-  await writeFile(file('bundle.tar.gz'), bundle);
-  const tampered = edit(await unpack(bundle), 'events/events-000001.csv', (t) =>
+  await writeFile(file('bundle.tar'), bundle);
+  const tampered = edit(await unpack(bundle), 'events/events-000001.csv.gz', (t) =>
     t.replace(',allowed,', ',denied,'),
   );
-  await writeFile(file('tampered.tar.gz'), await repack(tampered));
+  await writeFile(file('tampered.tar'), await repack(tampered));
   await writeFile(file('keys.json'), JSON.stringify([publicKeyRecord(log.logKey.publicKey)]));
   await writeFile(file('other-keys.json'), JSON.stringify([publicKeyRecord(generateSigningKey().publicKey)]));
   await writeFile(file('old-head.json'), JSON.stringify(await signedHead(log, 17)));
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('custos-audit-verify bundle', () => {
   it('prints VERIFIED, the counts, the key ids and what was checked, and exits 0', async () => {
-    const { code, stdout } = await run('bundle', file('bundle.tar.gz'));
+    const { code, stdout } = await run('bundle', file('bundle.tar'));
     expect(code).toBe(EXIT_VERIFIED);
     expect(stdout).toMatch(/^VERIFIED/);
     expect(stdout).toContain('10 events exported, 27 leaves omitted, tree size 40');
@@ -58,26 +58,26 @@ describe('custos-audit-verify bundle', () => {
   });
 
   it('passes with --trusted-keys holding the log key, and fails with other keys', async () => {
-    const trusted = await run('bundle', file('bundle.tar.gz'), '--trusted-keys', file('keys.json'));
+    const trusted = await run('bundle', file('bundle.tar'), '--trusted-keys', file('keys.json'));
     expect(trusted.code).toBe(EXIT_VERIFIED);
     expect(trusted.stdout).not.toMatch(/log keys were not pinned/);
-    const other = await run('bundle', file('bundle.tar.gz'), '--trusted-keys', file('other-keys.json'));
+    const other = await run('bundle', file('bundle.tar'), '--trusted-keys', file('other-keys.json'));
     expect(other.code).toBe(EXIT_FAILED);
     expect(other.stdout).toMatch(/^FAILED: .*not among the trusted log keys/);
   });
 
   it('prints FAILED with the file and seq of a tampered bundle, and exits 1', async () => {
-    const { code, stdout } = await run('bundle', file('tampered.tar.gz'));
+    const { code, stdout } = await run('bundle', file('tampered.tar'));
     expect(code).toBe(EXIT_FAILED);
     expect(stdout).toMatch(/^FAILED: /);
-    expect(stdout).toContain('file: events/events-000001.csv');
+    expect(stdout).toContain('file: events/events-000001.csv.gz');
     expect(stdout).toMatch(/seq: \d+/);
   });
 
   it('prints the verdict as JSON with --json', async () => {
-    const { code, stdout } = await run('bundle', file('tampered.tar.gz'), '--json');
+    const { code, stdout } = await run('bundle', file('tampered.tar'), '--json');
     expect(code).toBe(EXIT_FAILED);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: false, file: 'events/events-000001.csv' });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, file: 'events/events-000001.csv.gz' });
   });
 });
 
@@ -122,8 +122,8 @@ describe('custos-audit-verify usage', () => {
     [['bundle']],
     [['bundle', 'a', 'b']],
     [['frobnicate', 'x']],
-    [['bundle', 'x.tar.gz', '--no-such-option']],
-    [['bundle', 'x.tar.gz', '--trusted-keys']],
+    [['bundle', 'x.tar', '--no-such-option']],
+    [['bundle', 'x.tar', '--trusted-keys']],
     [['consistency', 'a', 'b', 'c']],
   ])('exits 2 with the usage for %j', async (argv) => {
     const { code, stderr } = await run(...argv);
@@ -132,11 +132,11 @@ describe('custos-audit-verify usage', () => {
   });
 
   it('exits 2 for a missing bundle, an unreadable or malformed keys file', async () => {
-    expect((await run('bundle', file('missing.tar.gz'))).stderr).toMatch(/cannot read/);
-    const notJson = await run('bundle', file('bundle.tar.gz'), '--trusted-keys', file('not-json.json'));
+    expect((await run('bundle', file('missing.tar'))).stderr).toMatch(/cannot read/);
+    const notJson = await run('bundle', file('bundle.tar'), '--trusted-keys', file('not-json.json'));
     expect(notJson).toMatchObject({ code: EXIT_USAGE });
     expect(notJson.stderr).toMatch(/not valid JSON/);
-    const notKeys = await run('bundle', file('bundle.tar.gz'), '--trusted-keys', file('proof.json'));
+    const notKeys = await run('bundle', file('bundle.tar'), '--trusted-keys', file('proof.json'));
     expect(notKeys.code).toBe(EXIT_USAGE);
   });
 });
@@ -146,9 +146,9 @@ const built = path.resolve(import.meta.dirname, '../../dist/cli/verify.js');
 describe.skipIf(!existsSync(built))('the built custos-audit-verify', () => {
   it('verifies a bundle and fails a tampered one, with exit codes 0 and 1', async () => {
     const exec = promisify(execFile);
-    const good = await exec(process.execPath, [built, 'bundle', file('bundle.tar.gz')]);
+    const good = await exec(process.execPath, [built, 'bundle', file('bundle.tar')]);
     expect(good.stdout).toMatch(/^VERIFIED/);
-    const bad = await exec(process.execPath, [built, 'bundle', file('tampered.tar.gz')]).then(
+    const bad = await exec(process.execPath, [built, 'bundle', file('tampered.tar')]).then(
       () => null,
       (error: { code: number; stdout: string }) => error,
     );

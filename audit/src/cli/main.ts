@@ -26,15 +26,18 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage:
-  custos-audit-verify bundle <bundle.tar.gz> [--trusted-keys <keys.json>]
+  custos-audit-verify bundle <bundle.tar> [--trusted-keys <keys.json>]
                              [--trusted-witness-keys <keys.json>] [--json]
   custos-audit-verify consistency <old-head.json> <new-head.json> <proof.json> --keys <keys.json> [--json]
   custos-audit-verify --help
 
-bundle       checks a Custos audit bundle offline: the manifest signature, every file against
-             the manifest, the signed tree head, each event (canonical form, catalog, hash chain),
-             the range proof from the events to the signed root, the CSV view, and the proof
-             that the log only grew since the previous export (when present).
+bundle       checks a Custos audit bundle (format custos-audit-bundle/2) offline, every byte
+             of the file: the tar archive in its canonical form (headers, padding, end), the
+             manifest signature, every file as stored against the manifest, the signed tree
+             head, each event (canonical form, catalog, hash chain), the range proof from the
+             events to the signed root, the CSV view, and the proof that the log only grew
+             since the previous export (when present). Give it the file exactly as exported:
+             an archive re-created from extracted files does not verify.
              --trusted-keys: the log public keys published by the organisation (a JSON array of
              { keyId, algorithm, publicKey }). Without it the keys inside the bundle are used,
              with a warning: compare the printed key ids with the published ones.
