@@ -380,10 +380,15 @@ try {
   // ── 5: export of the tenant's trail and the offline verifier, each in its own process ──
   const child = (worker: string, extra: Record<string, string>) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--no-warnings', path.join(root, 'tests/bench/audit', worker)], {
-        env: { ...process.env, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      // The same V8 young-generation cap as `npm start` gives the API process (ADR 0013).
+      const proc = spawn(
+        process.execPath,
+        ['--no-warnings', '--max-semi-space-size=16', path.join(root, 'tests/bench/audit', worker)],
+        {
+          env: { ...process.env, ...extra },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       let err = '';
       proc.stdout.on('data', (c) => {
