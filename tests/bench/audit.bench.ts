@@ -29,6 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { sql } from 'slonik';
 import { AuditRecorder } from '../../backend/dist/core/audit/audit-recorder.js';
+import { GroupCommit } from '../../backend/dist/core/audit/group-commit.js';
 import { LocalMasterKey } from '../../backend/dist/core/audit/master-key.js';
 import { AuditSealer } from '../../backend/dist/core/audit/sealer.js';
 import { SigningKeys } from '../../backend/dist/core/audit/signing-keys.js';
@@ -47,7 +48,6 @@ import {
   every,
   type LoopResult,
   median,
-  PlainGroupCommit,
   percentile,
   postgresCpuSeconds,
   TENANT,
@@ -143,7 +143,8 @@ try {
     target
       .query(sql.unsafe`INSERT INTO bench_plain (event) SELECT unnest(${sql.array(events, 'jsonb')})`)
       .then(() => undefined);
-  const plainGroup = new PlainGroupCommit((events) => insertPlain(pool, events));
+  // The recorder's own group-commit code, writing to a plain table instead of the intake.
+  const plainGroup = new GroupCommit((events: string[]) => insertPlain(pool, events));
 
   let n = 0;
   const scenarios = {

@@ -147,59 +147,6 @@ export function every(intervalMs: number, run: () => Promise<unknown>): Job {
   return job;
 }
 
-interface Pending {
-  event: string;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * The baseline's batching: the same algorithm and limits as backend/src/core/audit/group-commit.ts
- * (one tick to gather concurrent callers, up to 2000 per statement, 4 statements in flight), writing
- * through `insert` into a plain table instead of the audit intake.
- */
-export class PlainGroupCommit {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-  private readonly insert: (events: string[]) => Promise<void>;
-
-  constructor(insert: (events: string[]) => Promise<void>) {
-    this.insert = insert;
-  }
-
-  add(event: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= 4) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.queue.length === 0 || this.inFlight >= 4) return;
-    const batch = this.queue.splice(0, 2000);
-    this.inFlight++;
-    try {
-      await this.insert(batch.map((p) => p.event));
-      for (const p of batch) p.resolve();
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    } finally {
-      this.inFlight--;
-      if (this.queue.length > 0) this.schedule();
-    }
-  }
-}
-
 /** Percentile of already sorted values (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

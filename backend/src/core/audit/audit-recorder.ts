@@ -57,7 +57,7 @@ export class AuditRecorder implements OnModuleDestroy {
     @Inject(Database) db: Database,
     @Inject(SubjectVault) private readonly vault: SubjectVault,
   ) {
-    this.group = new GroupCommit(db.pool);
+    this.group = new GroupCommit((events) => insertIntake(db.pool, events));
   }
 
   async record(tx: Queryable, author: EventAuthor, ...drafts: EventDraft[]): Promise<void> {

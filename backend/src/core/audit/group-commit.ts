@@ -16,12 +16,13 @@ export class GroupCommit {
   private inFlight = 0;
   private scheduled = false;
 
+  /** `insert` writes one batch in one statement (and so one commit); the recorder's writes to the intake. */
   constructor(
-    private readonly pool: DatabasePool,
+    private readonly insert: (events: string[]) => Promise<void>,
     private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 2000, maxInFlight: 4 },
   ) {}
 
-  /** Resolves once the event (canonical JSON of an unsealed event) is committed to the intake. */
+  /** Resolves once the event (canonical JSON of an unsealed event) is committed. */
   add(event: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
@@ -48,10 +49,7 @@ export class GroupCommit {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight++;
     try {
-      await insertIntake(
-        this.pool,
-        batch.map((p) => p.event),
-      );
+      await this.insert(batch.map((p) => p.event));
       for (const p of batch) p.resolve();
     } catch (error) {
       for (const p of batch) p.reject(error);
