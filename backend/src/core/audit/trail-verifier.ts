@@ -35,6 +35,7 @@ const keyRow = z.object({
 });
 
 const BATCH = 20_000;
+const BLOCK_LEAVES = 2 ** STORED_LEVEL_STEP;
 
 class Divergence extends Error {
   constructor(
@@ -98,10 +99,21 @@ async function walk(
   const keys = await signingKeys(db);
   const heads = new HeadCursor(db);
   const nodes = new NodeChecker(db);
+  // Leaves are hashed into 256-leaf blocks (the stored level-8 nodes, checked on the way) and
+  // only whole blocks enter the frontier: each leaf costs one node hash, not two.
   const frontier = new Frontier();
+  let block: Buffer[] = [];
+  const rootNow = () => {
+    if (block.length === 0) return frontier.root();
+    const partial = frontier.clone();
+    for (const leaf of block) partial.append(leaf);
+    return partial.root();
+  };
   const recent: string[] = [ZERO_HASH_HEX, ZERO_HASH_HEX]; // hashes of seq-2 and seq-1
   let expected = 0;
 
+  // The size of the next head to check; rows before it skip the (async) head check entirely.
+  let nextHead = (await heads.peek())?.treeSize ?? Number.POSITIVE_INFINITY;
   const checkHeadsUpTo = async (size: number) => {
     for (let head = await heads.peek(); head && head.treeSize <= size; head = await heads.peek()) {
       heads.take();
@@ -122,7 +134,7 @@ async function walk(
           head.treeSize,
         );
       }
-      if (toHex(frontier.root()) !== head.rootHash) {
+      if (toHex(rootNow()) !== head.rootHash) {
         throw new Divergence(
           `the trail's first ${head.treeSize} events no longer produce the root signed in tree head ${head.treeSize}`,
           null,
@@ -132,6 +144,7 @@ async function walk(
       state.checkedHeads++;
       state.treeSize = head.treeSize;
     }
+    nextHead = (await heads.peek())?.treeSize ?? Number.POSITIVE_INFINITY;
   };
 
   // Untyped on purpose: row validation would cost more than the hashing.
@@ -153,7 +166,7 @@ async function walk(
       pending.catch(() => undefined);
     }
     for (const row of rows) {
-      await checkHeadsUpTo(expected); // heads of exactly `expected` leaves, before appending this one
+      if (nextHead <= expected) await checkHeadsUpTo(expected); // heads of exactly `expected` leaves
       if (Number(row.seq) !== expected) throw new Divergence(`event ${expected} is missing`, expected);
       const hash = leafHash(row.entry);
       if (!hash.equals(row.leaf_hash)) {
@@ -191,8 +204,13 @@ async function walk(
       }
       recent[0] = recent[1] as string;
       recent[1] = hex;
-      frontier.append(hash);
-      await nodes.push(expected, hash);
+      block.push(hash);
+      if (block.length === BLOCK_LEAVES) {
+        const blockHash = perfectRoot(block);
+        block = [];
+        frontier.appendSubtree(STORED_LEVEL_STEP, blockHash);
+        await nodes.compare(nodes.pushBlock(Math.floor(expected / BLOCK_LEAVES), blockHash));
+      }
       expected++;
       state.checkedEvents++;
     }
@@ -307,24 +325,36 @@ class NodeChecker {
 
   constructor(private readonly db: Queryable) {}
 
-  async push(seq: number, leaf: Buffer): Promise<void> {
-    let level = 0;
-    let hash = leaf;
-    let index = seq;
+  /**
+   * Adds a complete 256-leaf block (a level-8 node); returns the stored-level nodes to compare: the
+   * block itself and any level-16, 24… node it completes.
+   */
+  pushBlock(blockIndex: number, blockHash: Buffer): Array<{ level: number; idx: number; hash: Buffer }> {
+    let level = STORED_LEVEL_STEP;
+    let hash = blockHash;
+    let index = blockIndex;
+    const completed = [{ level, idx: index, hash }];
     for (;;) {
-      const bucket = this.pending.get(level) ?? [];
+      let bucket = this.pending.get(level);
+      if (!bucket) {
+        bucket = [];
+        this.pending.set(level, bucket);
+      }
       bucket.push(hash);
-      this.pending.set(level, bucket);
-      if (bucket.length < 2 ** STORED_LEVEL_STEP) return;
+      if (bucket.length < 2 ** STORED_LEVEL_STEP) return completed;
       this.pending.set(level, []);
       hash = perfectRoot(bucket);
       level += STORED_LEVEL_STEP;
       index = Math.floor(index / 2 ** STORED_LEVEL_STEP);
-      await this.compare(level, index, hash);
+      completed.push({ level, idx: index, hash });
     }
   }
 
-  private async compare(level: number, idx: number, hash: Buffer): Promise<void> {
+  async compare(nodes: Array<{ level: number; idx: number; hash: Buffer }>): Promise<void> {
+    for (const { level, idx, hash } of nodes) await this.compareOne(level, idx, hash);
+  }
+
+  private async compareOne(level: number, idx: number, hash: Buffer): Promise<void> {
     const firstLeaf = idx * 2 ** level;
     if (level === STORED_LEVEL_STEP && idx > this.loadedUpTo) await this.load(idx);
     const stored =
