@@ -24,7 +24,12 @@ afterAll(() => t?.close());
 async function verify(...args: string[]): Promise<{ code: number; stdout: string }> {
   try {
     const { stdout } = await run(process.execPath, [command, ...args], {
-      env: { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        DATABASE_URL: t.databaseUrl,
+        AUDIT_MASTER_KEY_FILE: inject('testEnv').masterKeyFile,
+        LOG_LEVEL: 'silent',
+      },
     });
     return { code: 0, stdout };
   } catch (error) {

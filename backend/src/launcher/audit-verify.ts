@@ -5,6 +5,7 @@
  * Connects to DATABASE_URL, else to the embedded server (started for the run if it is not up).
  */
 import { createConnection } from 'node:net';
+import { loadMasterKeyFile } from '../core/audit/master-key.js';
 import { verifySnapshot } from '../core/audit/trail-verifier.js';
 import { loadConfig } from '../core/config/config.js';
 import { appUrlFor } from '../core/database/admin.js';
@@ -37,13 +38,24 @@ async function main(): Promise<number> {
     }
     url = appUrlFor(embeddedUrl(config.EMBEDDED_PG_PORT, DATABASE_NAME));
   }
+  // With the master key, signing keys are proven to be this deployment's own (see VerifyOptions).
+  const master = await loadMasterKeyFile(config.AUDIT_MASTER_KEY_FILE, { create: false }).catch(
+    () => undefined,
+  );
   const pool = await createApiPool({ ...config, DATABASE_STATEMENT_TIMEOUT_MS: 600_000 }, url);
   try {
-    const result = (await verifySnapshot(pool)) as NonNullable<Awaited<ReturnType<typeof verifySnapshot>>>;
+    const result = (await verifySnapshot(pool, { master })) as NonNullable<
+      Awaited<ReturnType<typeof verifySnapshot>>
+    >;
     const rate = result.durationMs > 0 ? Math.round((result.checkedEvents * 1000) / result.durationMs) : 0;
     if (json) {
       process.stdout.write(`${JSON.stringify({ ...result, eventsPerSecond: rate })}\n`);
     } else if (result.ok) {
+      if (!result.keysAuthenticated) {
+        process.stdout.write(
+          `WARNING: AUDIT_MASTER_KEY_FILE was not readable, so the signing keys were not proven to be this deployment's own\n`,
+        );
+      }
       process.stdout.write(
         `VERIFIED: ${result.checkedEvents} events and ${result.checkedHeads} signed tree heads (newest: ${result.treeSize ?? 'none'}) in ${result.durationMs} ms (${rate} events/s)\n`,
       );

@@ -44,19 +44,27 @@ describe('the application role', () => {
     expect(row.owner).not.toBe('custos_api');
   });
 
+  // A real column of each table: an unknown column would be refused before the privilege check.
+  const someColumn: Record<(typeof appendOnly)[number], string> = {
+    audit_events: 'sealed_at',
+    audit_tree_heads: 'signature',
+    audit_tree_nodes: 'hash',
+    audit_witness_cosignatures: 'signature',
+    audit_verifications: 'reason',
+    audit_exports: 'filter',
+  };
+
   it.each(appendOnly)('may not UPDATE, DELETE or TRUNCATE %s (permission denied)', async (table) => {
     const id = sql.identifier([table]);
+    const column = sql.identifier([someColumn[table]]);
     for (const statement of [
-      sql.unsafe`UPDATE ${id} SET created_at = created_at`,
+      sql.unsafe`UPDATE ${id} SET ${column} = ${column}`,
       sql.unsafe`DELETE FROM ${id}`,
       sql.unsafe`TRUNCATE ${id}`,
     ]) {
-      // Some tables lack created_at: the privilege check comes first either way.
       const refused = await refusal(() => t.pool.query(statement));
-      expect(['42501', '42703']).toContain(refused.code);
+      expect(refused.code, refused.message).toBe('42501');
     }
-    const del = await refusal(() => t.pool.query(sql.unsafe`DELETE FROM ${id}`));
-    expect(del.code).toBe('42501');
   });
 
   it('may neither delete a subject key nor restore an erased one', async () => {

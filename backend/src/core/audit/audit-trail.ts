@@ -18,6 +18,7 @@ import { loggableError } from '../logging/logger.js';
 import { AuditMetrics } from './audit-metrics.js';
 import { AuditRecorder, type EventAuthor } from './audit-recorder.js';
 import { advisoryXactLock, VERIFY_LOCK } from './locks.js';
+import { MASTER_KEY, type MasterKey } from './master-key.js';
 import { AuditSealer } from './sealer.js';
 import { SigningKeys } from './signing-keys.js';
 import { type VerificationResult, verifySnapshot } from './trail-verifier.js';
@@ -43,7 +44,6 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
-  private lastVerification: VerificationResult | null = null;
   private verifying: Promise<VerificationResult> | undefined;
 
   constructor(
@@ -54,6 +54,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(AuditRecorder) private readonly recorder: AuditRecorder,
     @Inject(AuditMetrics) private readonly metrics: AuditMetrics,
     @Inject(AuthzService) private readonly authz: AuthzService,
+    @Inject(MASTER_KEY) private readonly master: MasterKey,
   ) {
     this.sealer = new AuditSealer(db);
     this.signer = new TreeSigner(
@@ -107,8 +108,17 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     const head = await this.signer.signNext(wait);
     if (head) {
       this.metrics.treeSize.set(head.treeSize);
-      if (this.config.AUDIT_WITNESS_URL && !(await this.signer.offerToWitness(head))) {
-        this.metrics.witnessFailures.inc();
+      if (this.config.AUDIT_WITNESS_URL) {
+        const offered = this.signer.offerToWitness(head).then((cosig) => {
+          if (!cosig) this.metrics.witnessFailures.inc();
+        });
+        // The scheduled signer never waits for the witness (a slow witness must not slow the
+        // heads); an explicit flush does, so that its caller sees the co-signature.
+        if (wait) await offered;
+        else {
+          this.running.add(offered);
+          void offered.finally(() => this.running.delete(offered));
+        }
       }
     }
     return head;
@@ -127,14 +137,20 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async scheduledVerification(): Promise<void> {
-    if (!this.verifying) await this.runVerification(false);
+    const result = this.verifying ? null : await this.runVerification(false);
+    if (!result) {
+      // Another instance verified: every instance's gauge follows the newest stored result.
+      const latest = await this.latestVerification();
+      if (latest) this.metrics.verificationOk.set(latest.ok ? 1 : 0);
+    }
   }
 
   private async runVerification(wait: boolean): Promise<VerificationResult | null> {
     const previous = await this.latestVerification();
-    const result = await verifySnapshot(this.db.pool, (tx) => advisoryXactLock(tx, VERIFY_LOCK, wait));
+    const result = await verifySnapshot(this.db.pool, { master: this.master }, (tx) =>
+      advisoryXactLock(tx, VERIFY_LOCK, wait),
+    );
     if (!result) return null; // another instance is verifying
-    this.lastVerification = result;
     this.metrics.verificationOk.set(result.ok ? 1 : 0);
     this.metrics.verifiedEvents.set(result.checkedEvents);
     await this.db.pool.query(sql.unsafe`
@@ -175,9 +191,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** The newest verification result (this instance's, else the newest stored). */
+  /** The newest verification result, whichever instance ran it. */
   async latestVerification(): Promise<VerificationResult | null> {
-    if (this.lastVerification) return this.lastVerification;
     const row = await this.db.pool.maybeOne(
       sql.type(verificationRow)`
         SELECT started_at, finished_at, ok, checked_events, tree_size, first_bad_seq, bad_tree_size, reason
@@ -189,6 +204,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
       checkedEvents: row.checked_events,
       treeSize: row.tree_size,
       checkedHeads: 0,
+      keysAuthenticated: true, // runs of the service always have the master key
       firstBadSeq: row.first_bad_seq,
       badTreeSize: row.bad_tree_size,
       reason: row.reason,

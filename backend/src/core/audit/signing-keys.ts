@@ -55,12 +55,9 @@ export class SigningKeys {
       SELECT key_id, public_key, private_key FROM audit_signing_keys WHERE retired_at IS NULL`;
     let row = await db.maybeOne(select);
     if (!row) {
-      try {
-        await this.create(db);
-      } catch (error) {
-        // Another instance created the first key at the same moment: use theirs.
-        if (sqlStateOf(error) !== '23505') throw error;
-      }
+      // ON CONFLICT, not a caught error: a failed statement would abort the caller's transaction.
+      // If another instance created the first key at the same moment, theirs is used.
+      await this.create(db, true);
       row = await db.one(select);
     }
     const known = this.unwrapped.get(row.key_id);
@@ -97,13 +94,14 @@ export class SigningKeys {
     }));
   }
 
-  private async create(db: Queryable): Promise<string> {
+  private async create(db: Queryable, ifNoneActive = false): Promise<string> {
     const { privateKey, publicKey, keyId } = generateSigningKey();
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     const wrapped = await this.master.wrap(der, `signing-key:${keyId}`);
     await db.query(sql.unsafe`
       INSERT INTO audit_signing_keys (key_id, public_key, private_key)
-      VALUES (${keyId}, ${sql.binary(rawPublicKey(publicKey))}, ${sql.binary(wrapped)})`);
+      VALUES (${keyId}, ${sql.binary(rawPublicKey(publicKey))}, ${sql.binary(wrapped)})
+      ${ifNoneActive ? sql.fragment`ON CONFLICT DO NOTHING` : sql.fragment``}`);
     return keyId;
   }
 }

@@ -101,7 +101,11 @@ export class SubjectVault {
 
   /** Whether the subject's key has been destroyed (or never existed). */
   async isErased(pseudonym: string): Promise<boolean> {
-    return (await this.keyFor(pseudonym, this.db.pool, false)) === null;
+    // Decides from the row alone: nothing is decrypted for a reader who sees no personal data.
+    const row = await this.db.pool.maybeOne(
+      sql.type(keyRow)`SELECT wrapped_key FROM audit_subject_keys WHERE pseudonym = ${pseudonym}`,
+    );
+    return !row?.wrapped_key;
   }
 
   /** Forgets cached keys (after an erasure elsewhere, or in tests). */

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { flush, trailOf } from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
 import { AuditRecorder } from './audit-recorder.js';
+import { MASTER_KEY } from './master-key.js';
 import { searchColumnsOf } from './search-columns.js';
 import { type VerificationResult, verifyTrail } from './trail-verifier.js';
 
@@ -47,7 +48,7 @@ async function tampered(
     .transaction(async (tx) => {
       await tx.query(sql.unsafe`SET LOCAL session_replication_role = replica`);
       await tamper(tx);
-      result = await verifyTrail(tx);
+      result = await verifyTrail(tx, { master: t.app.get(MASTER_KEY) });
       throw new Rollback();
     })
     .catch((error) => {
@@ -203,28 +204,33 @@ describe('a rogue superuser', () => {
     expect(result.reason).toContain('not validly signed');
   });
 
-  it('replaces a tree head with one signed by a key of their own: caught at that head', async () => {
-    const { generateSigningKey, signTreeHead } = await import('@custos/audit');
+  it('re-signs a head with a key of their own, stored in full, with a valid signature: caught at that head', async () => {
+    const { generateSigningKey, rawPublicKey, signTreeHead } = await import('@custos/audit');
     const head = (await headSizes())[2] as number;
     const result = await tampered(async (tx) => {
+      // Everything about this key is consistent except that the master key never wrapped it.
       const rogue = generateSigningKey();
+      const current = await tx.one(sql.type(z.object({ root_hash: z.instanceof(Buffer) }))`
+        SELECT root_hash FROM audit_tree_heads WHERE tree_size = ${head}`);
       const signed = signTreeHead(
         {
           treeSize: head,
-          rootHash: 'ab'.repeat(32),
+          rootHash: current.root_hash.toString('hex'),
           timestamp: new Date().toISOString(),
           keyId: rogue.keyId,
         },
         rogue.privateKey,
       );
+      const der = rogue.privateKey.export({ format: 'der', type: 'pkcs8' });
       await tx.query(sql.unsafe`
         INSERT INTO audit_signing_keys (key_id, public_key, private_key, retired_at)
-        VALUES (${rogue.keyId}, sha256('x'), '\\x00', now())`);
+        VALUES (${rogue.keyId}, ${sql.binary(rawPublicKey(rogue.publicKey))}, ${sql.binary(der)}, '9999-12-31')`);
       await tx.query(sql.unsafe`
-        UPDATE audit_tree_heads SET root_hash = ${sql.binary(Buffer.from(signed.rootHash, 'hex'))}, key_id = ${rogue.keyId},
+        UPDATE audit_tree_heads SET "timestamp" = ${signed.timestamp}, key_id = ${rogue.keyId},
           signature = ${sql.binary(Buffer.from(signed.signature, 'base64'))} WHERE tree_size = ${head}`);
     });
-    expect(result).toMatchObject({ ok: false, badTreeSize: head });
+    expect(result).toMatchObject({ ok: false, badTreeSize: head, keysAuthenticated: true });
+    expect(result.reason).toContain('did not make');
   });
 
   it('moves an event to another tenant through its search column: caught at that event', async () => {
@@ -234,6 +240,14 @@ describe('a rogue superuser', () => {
     });
     expect(result).toMatchObject({ ok: false, firstBadSeq: 200 });
     expect(result.reason).toContain('search column tenantId');
+  });
+
+  it('deletes a stored tree node: caught at the first event it covers', async () => {
+    const result = await tampered(async (tx) => {
+      await tx.query(sql.unsafe`DELETE FROM audit_tree_nodes WHERE level = 8 AND idx = 0`);
+    });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 0 });
+    expect(result.reason).toContain('is missing');
   });
 
   it('alters a stored tree node: caught at the first event it covers', async () => {

@@ -5,11 +5,20 @@
  * divergence and names it: the sequence number where the trail stops being what was sealed, or the
  * tree head whose signed root it no longer produces. Streams in batches: constant memory.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { type AuditEntry, Frontier, leafHash, toHex, verifyTreeHead, ZERO_HASH_HEX } from '@custos/audit';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  type AuditEntry,
+  Frontier,
+  leafHash,
+  rawPublicKey,
+  toHex,
+  verifyTreeHead,
+  ZERO_HASH_HEX,
+} from '@custos/audit';
 import { type DatabasePool, sql } from 'slonik';
 import { z } from 'zod';
 import type { Queryable } from '../database/database.js';
+import type { MasterKey } from './master-key.js';
 import { rawToSpki } from './signing-keys.js';
 import { perfectRoot, STORED_LEVEL_STEP } from './trail-tree.js';
 import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
@@ -17,6 +26,8 @@ import { HEAD_COLUMNS, headFromRow, headRow } from './tree-signer.js';
 export interface VerificationResult {
   ok: boolean;
   checkedEvents: number;
+  /** Whether every signing key was proven to be this deployment's (verification had the master key). */
+  keysAuthenticated: boolean;
   /** Size of the newest tree head checked. */
   treeSize: number | null;
   checkedHeads: number;
@@ -31,6 +42,7 @@ const nodeRow = z.object({ level: z.coerce.number(), idx: z.coerce.number(), has
 const keyRow = z.object({
   key_id: z.string(),
   public_key: z.instanceof(Buffer),
+  private_key: z.instanceof(Buffer),
   retired_at: z.string().nullable(),
 });
 
@@ -54,20 +66,36 @@ class Divergence extends Error {
  */
 export function verifySnapshot(
   pool: DatabasePool,
+  options: VerifyOptions = {},
   lock?: (tx: Queryable) => Promise<boolean>,
 ): Promise<VerificationResult | null> {
   return pool.transaction(async (tx) => {
     await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
     if (lock && !(await lock(tx))) return null;
-    return verifyTrail(tx);
+    return verifyTrail(tx, options);
   });
 }
 
-export async function verifyTrail(db: Queryable): Promise<VerificationResult> {
+export interface VerifyOptions {
+  /**
+   * With the master key, every signing key must be one this deployment made: its stored private
+   * key must unwrap under the master key and match its public key. Without it, a superuser could
+   * add a key of their own and re-sign a rewritten trail; the result then says keys were not
+   * authenticated.
+   */
+  master?: MasterKey;
+}
+
+export async function verifyTrail(db: Queryable, options: VerifyOptions = {}): Promise<VerificationResult> {
   const started = Date.now();
-  const state = { checkedEvents: 0, checkedHeads: 0, treeSize: null as number | null };
+  const state = {
+    checkedEvents: 0,
+    checkedHeads: 0,
+    treeSize: null as number | null,
+    keysAuthenticated: options.master !== undefined,
+  };
   try {
-    await walk(db, state);
+    await walk(db, state, options);
     return result(true, state, started, null);
   } catch (error) {
     if (error instanceof Divergence) return result(false, state, started, error);
@@ -77,7 +105,7 @@ export async function verifyTrail(db: Queryable): Promise<VerificationResult> {
 
 function result(
   ok: boolean,
-  state: { checkedEvents: number; checkedHeads: number; treeSize: number | null },
+  state: { checkedEvents: number; checkedHeads: number; treeSize: number | null; keysAuthenticated: boolean },
   started: number,
   divergence: Divergence | null,
 ): VerificationResult {
@@ -95,10 +123,16 @@ function result(
 async function walk(
   db: Queryable,
   state: { checkedEvents: number; checkedHeads: number; treeSize: number | null },
+  options: VerifyOptions,
 ): Promise<void> {
-  const keys = await signingKeys(db);
+  const keys = await signingKeys(db, options.master);
   const heads = new HeadCursor(db);
-  const nodes = new NodeChecker(db);
+  const newestHead = await db.oneFirst(
+    sql.type(
+      z.object({ size: z.coerce.number() }),
+    )`SELECT coalesce(max(tree_size), 0) AS size FROM audit_tree_heads`,
+  );
+  const nodes = new NodeChecker(db, newestHead);
   // Leaves are hashed into 256-leaf blocks (the stored level-8 nodes, checked on the way) and
   // only whole blocks enter the frontier: each leaf costs one node hash, not two.
   const frontier = new Frontier();
@@ -119,6 +153,13 @@ async function walk(
       heads.take();
       if (head.treeSize < size) continue; // unreachable: sizes are visited in order
       const key = keys.get(head.keyId);
+      if (key && !key.authentic) {
+        throw new Divergence(
+          `tree head ${head.treeSize} is signed by key ${head.keyId}, which this deployment did not make (its private key does not unwrap under the master key)`,
+          null,
+          head.treeSize,
+        );
+      }
       if (!key || !verifyTreeHead(head, key.publicKey)) {
         throw new Divergence(
           `tree head ${head.treeSize} is not validly signed by a known log key`,
@@ -279,17 +320,36 @@ function disagreeingColumn(row: EventRow, entry: AuditEntry): string | null {
 
 async function signingKeys(
   db: Queryable,
-): Promise<Map<string, { publicKey: KeyObject; retiredAt: string | null }>> {
-  const rows = await db.any(sql.type(keyRow)`SELECT key_id, public_key, retired_at FROM audit_signing_keys`);
-  return new Map(
-    rows.map((r) => [
-      r.key_id,
-      {
-        publicKey: createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' }),
-        retiredAt: r.retired_at,
-      },
-    ]),
+  master: MasterKey | undefined,
+): Promise<Map<string, { publicKey: KeyObject; retiredAt: string | null; authentic: boolean }>> {
+  const rows = await db.any(
+    sql.type(keyRow)`SELECT key_id, public_key, private_key, retired_at FROM audit_signing_keys`,
   );
+  const keys = new Map<string, { publicKey: KeyObject; retiredAt: string | null; authentic: boolean }>();
+  for (const r of rows) {
+    keys.set(r.key_id, {
+      publicKey: createPublicKey({ key: rawToSpki(r.public_key), format: 'der', type: 'spki' }),
+      retiredAt: r.retired_at,
+      authentic: master ? await madeBy(master, r.key_id, r.private_key, r.public_key) : true,
+    });
+  }
+  return keys;
+}
+
+/** Whether the wrapped private key unwraps under the master key and belongs to the public key. */
+async function madeBy(
+  master: MasterKey,
+  keyId: string,
+  wrapped: Buffer,
+  publicKey: Buffer,
+): Promise<boolean> {
+  try {
+    const der = await master.unwrap(wrapped, `signing-key:${keyId}`);
+    const derived = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    return rawPublicKey(derived).equals(publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** Tree heads in ascending size, fetched in batches. */
@@ -323,7 +383,11 @@ class NodeChecker {
   private stored = new Map<string, Buffer>();
   private loadedUpTo = -1;
 
-  constructor(private readonly db: Queryable) {}
+  /** `newestHead`: the signer stores every node complete at a head's size with the head itself. */
+  constructor(
+    private readonly db: Queryable,
+    private readonly newestHead: number,
+  ) {}
 
   /**
    * Adds a complete 256-leaf block (a level-8 node); returns the stored-level nodes to compare: the
@@ -359,7 +423,13 @@ class NodeChecker {
     if (level === STORED_LEVEL_STEP && idx > this.loadedUpTo) await this.load(idx);
     const stored =
       level === STORED_LEVEL_STEP ? this.stored.get(`${level}:${idx}`) : await this.single(level, idx);
-    // A node is stored once a tree head covers it; a missing one is fine only past the newest head.
+    // A node is stored with the first head that covers it: missing is fine only past the newest head.
+    if (!stored && firstLeaf + 2 ** level <= this.newestHead) {
+      throw new Divergence(
+        `the stored tree node for events ${firstLeaf}..${firstLeaf + 2 ** level - 1} is missing`,
+        firstLeaf,
+      );
+    }
     if (stored && !stored.equals(hash)) {
       throw new Divergence(
         `the stored tree node for events ${firstLeaf}..${firstLeaf + 2 ** level - 1} does not match them`,

@@ -50,6 +50,9 @@ export class AuditExportService {
 
     const id = randomUUID();
     const plainFilter = Object.fromEntries(Object.entries(filter).filter(([, v]) => typeof v === 'string'));
+    // Everything that can fail comes before the export is recorded: one export, one event.
+    const signing = await this.trail.keys.active();
+    const keys = await this.audit.keys(actor);
     await this.db.transaction(async (tx) => {
       await this.repository.recordExport(tx, {
         id,
@@ -65,8 +68,6 @@ export class AuditExportService {
       });
     });
 
-    const signing = await this.trail.keys.active();
-    const keys = await this.audit.keys(actor);
     const input: BundleInput = {
       exportId: id,
       createdAt: new Date().toISOString(),

@@ -118,9 +118,12 @@ export class AuditRepository {
         SELECT e.seq, e.leaf_hash, CASE WHEN ${included} THEN e.entry END AS entry FROM audit_events e
         WHERE e.seq >= ${from} AND e.seq < ${Math.min(from + batch, last + 1)} ORDER BY e.seq`);
     let next = first <= last ? fetch(first) : null;
+    next?.catch(() => undefined);
     for (let from = first; next; from += batch) {
       const result = await next;
       next = from + batch <= last ? fetch(from + batch) : null;
+      // Awaited on the next turn; if the reader goes away first, its failure must not go unhandled.
+      next?.catch(() => undefined);
       for (const row of result.rows as { seq: string | number; leaf_hash: Buffer; entry: string | null }[]) {
         yield row.entry === null
           ? { seq: Number(row.seq), leafHash: row.leaf_hash }

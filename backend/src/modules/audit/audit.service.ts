@@ -53,7 +53,9 @@ export class AuditService {
     const last = pageRows.at(-1);
     await this.recorder.recordDurably(actor, {
       type: 'audit.searched',
-      resource: { type: 'AuditEvent', id: null, tenantId: filter.tenantId ?? actor.principal.tenantId },
+      // Filed under the searched tenant only when the caller may read it: a filter naming another
+      // tenant must not write the caller's personal data into that tenant's trail.
+      resource: { type: 'AuditEvent', id: null, tenantId: this.searchTenant(actor, filter.tenantId) },
       payload: { filter: plainFilter(filter), count: items.length },
     });
     return {
@@ -159,7 +161,21 @@ export class AuditService {
     const { subjectKind, subjectId, ...rest } = query;
     if (!subjectKind || !subjectId) return rest;
     const tenantId = query.tenantId ?? actor.principal.tenantId;
+    // Turning a person's id into their pseudonym links them to their events: only for roles that
+    // may read the personal data inside events.
+    if (!this.mayReadPersonal(actor, tenantId)) {
+      throw AppError.forbidden('read:AuditEvent.personal');
+    }
     return { ...rest, subject: await this.vault.pseudonym(subjectKind, tenantId, subjectId) };
+  }
+
+  private mayReadPersonal(actor: Actor, tenantId: string | null): boolean {
+    return 'personal' in actor.visible('AuditEvent', { tenantId, personal: null });
+  }
+
+  private searchTenant(actor: Actor, requested: string | undefined): string | null {
+    if (requested && actor.can('read', 'AuditEvent', { tenantId: requested })) return requested;
+    return actor.principal.tenantId;
   }
 
   assertCanReadTrail(actor: Actor): void {

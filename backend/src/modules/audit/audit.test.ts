@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deviceIdBySerial, entriesAfter, flush, lastSeq, trailOf } from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
+import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { SigningKeys } from '../../core/audit/signing-keys.js';
 import { SubjectErasure } from '../../core/audit/subject-erasure.js';
 import { verifyTrail } from '../../core/audit/trail-verifier.js';
@@ -78,7 +79,8 @@ describe('search', () => {
   it('refuses roles without audit access', async () => {
     for (const user of ['operator', 'tenant-admin', 'clinician', 'subject']) {
       const res = await t.request('GET', '/api/v1/audit/events', { as: user });
-      expect(res.body.items ?? [], user).toEqual([]);
+      expect(res.status, user).toBe(200);
+      expect(res.body.items, user).toEqual([]);
     }
     expect((await t.request('GET', '/api/v1/audit/tree-heads', { as: 'operator' })).status).toBe(403);
   });
@@ -94,8 +96,12 @@ describe('search', () => {
     );
     const clinician = demoUserByName('clinician')?.id as string;
     const byActor = await t.request('GET', `/api/v1/audit/events?actorId=${clinician}`, { as: 'compliance' });
+    expect(byActor.body.items.length).toBeGreaterThan(0);
     for (const e of byActor.body.items) expect(e.entry.actor.id).toBe(clinician);
+    await t.request('POST', '/api/v1/tenants', { as: 'operator', body: { slug: 'not-allowed', name: 'No' } });
+    await flush(t);
     const denied = await t.request('GET', '/api/v1/audit/events?outcome=denied', { as: 'compliance' });
+    expect(denied.body.items.length).toBeGreaterThan(0);
     for (const e of denied.body.items) expect(e.entry.outcome).toBe('denied');
 
     const first = await t.request('GET', '/api/v1/audit/events?limit=2', { as: 'compliance' });
@@ -168,11 +174,24 @@ describe('proofs anyone can check', () => {
     expect(
       (await t.request('GET', '/api/v1/audit/consistency-proof?from=999999', { as: 'auditor' })).status,
     ).toBe(404);
-    const seq = await lastSeq(t);
-    await t.request('GET', '/api/v1/tenants', { as: 'clinician' }); // unsealed: no head covers it yet
+    // An event sealed but not yet covered by any head.
+    await t.app.get(AuditRecorder).recordDurably('system', {
+      type: 'access.denied',
+      outcome: 'denied',
+      resource: { type: 'Route', id: null, tenantId: null },
+      payload: { route: '/not-yet-covered', method: 'GET' },
+    });
     await trailOf(t).seal(true);
-    const res = await t.request('GET', `/api/v1/audit/events/${seq + 1}/inclusion-proof`, { as: 'admin' });
-    expect([404, 409]).toContain(res.status);
+    const seq = await t.adminPool.oneFirst(
+      sql.type(z.object({ seq: z.coerce.number() }))`SELECT max(seq) AS seq FROM audit_events`,
+    );
+    const res = await t.request('GET', `/api/v1/audit/events/${seq}/inclusion-proof`, { as: 'admin' });
+    expect(res.status, res.text).toBe(409);
+    expect(res.body.detail).toContain('not yet covered');
+    await flush(t);
+    expect(
+      (await t.request('GET', `/api/v1/audit/events/${seq}/inclusion-proof`, { as: 'admin' })).status,
+    ).toBe(200);
   });
 });
 
