@@ -9,7 +9,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { Database, type Queryable } from '../database/database.js';
-import { sqlStateOf } from '../errors/to-app-error.js';
 import { advisoryXactLock, SIGN_LOCK } from './locks.js';
 import { MASTER_KEY, type MasterKey } from './master-key.js';
 
