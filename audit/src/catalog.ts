@@ -53,6 +53,8 @@ export const eventPayloads = {
   'site.created': mutation,
   'site.updated': mutation,
   'user.updated': mutation,
+  /** An account created on its first sign-in, from the identity provider's claims. */
+  'user.provisioned': mutation,
   'user.read': read,
   'user.listed': read,
   'device.registered': mutation,

@@ -8,10 +8,13 @@
 import type { Role, SubjectAttributes } from '@custos/policies';
 import { roles as knownRoles } from '@custos/policies';
 import { Inject, Injectable } from '@nestjs/common';
+import { AuditRecorder, type EventDraft } from '../audit/audit-recorder.js';
+import { changeDraft } from '../audit/change-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Database } from '../database/database.js';
 import { AppError } from '../errors/app-error.js';
 import { sqlStateOf } from '../errors/to-app-error.js';
-import { SubjectRepository } from './subject.repository.js';
+import { SubjectRepository, type SyncedSubject } from './subject.repository.js';
 import type { TokenClaims } from './token-verifier.js';
 
 const MAX_ENTRIES = 10_000;
@@ -30,6 +33,8 @@ export class SubjectDirectory {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SubjectRepository) private readonly repository: SubjectRepository,
+    @Inject(Database) private readonly db: Database,
+    @Inject(AuditRecorder) private readonly audit: AuditRecorder,
   ) {}
 
   async resolve(claims: TokenClaims): Promise<Principal> {
@@ -54,13 +59,15 @@ export class SubjectDirectory {
 
     let synced: Awaited<ReturnType<SubjectRepository['upsertFromClaims']>>;
     try {
-      synced = await this.repository.upsertFromClaims({
-        externalId: claims.sub,
-        issuer: claims.iss,
-        username,
-        tenantId,
-        roles,
-        siteIds,
+      // The account and its audit event commit together: no change to `users` goes unrecorded.
+      synced = await this.db.transaction(async (tx) => {
+        const result = await this.repository.upsertFromClaims(
+          { externalId: claims.sub, issuer: claims.iss, username, tenantId, roles, siteIds },
+          tx,
+        );
+        const draft = syncDraft(result);
+        if (draft) await this.audit.record(tx, 'system', draft);
+        return result;
       });
     } catch (error) {
       if (sqlStateOf(error) === '23503') {
@@ -89,4 +96,29 @@ export class SubjectDirectory {
     }
     return entry;
   }
+}
+
+/**
+ * The audit event of a sign-in synchronisation that created the account or changed what the
+ * identity provider says about it (tenant, username, roles, sites); null when nothing changed.
+ */
+function syncDraft(synced: SyncedSubject): EventDraft | null {
+  const view = (row: {
+    tenant_id: string | null;
+    username: string;
+    roles: string[];
+    site_ids: string[];
+  }) => ({
+    id: synced.id,
+    tenantId: row.tenant_id,
+    username: row.username,
+    roles: row.roles,
+    siteIds: row.site_ids,
+  });
+  const after = view(synced);
+  const before = synced.before ? view(synced.before) : null;
+  if (before && JSON.stringify(before) === JSON.stringify(after)) return null;
+  return changeDraft(synced.inserted ? 'user.provisioned' : 'user.updated', 'User', before, after, {
+    subject: { kind: 'user', tenantId: after.tenantId, id: synced.id },
+  });
 }

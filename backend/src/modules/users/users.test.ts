@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { entriesAfter, lastSeq } from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
-import { demoTenants, demoUserByName } from '../../launcher/demo-data.js';
+import { SubjectDirectory } from '../../core/auth/subject-directory.js';
+import { demoSites, demoTenants, demoUserByName } from '../../launcher/demo-data.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,6 +22,41 @@ describe('users', () => {
     const row = await t.pool.one(sql.type(z.object({ external_id: z.string(), last_seen_at: z.string() }))`
       SELECT external_id, last_seen_at FROM users WHERE username = 'auditor'`);
     expect(row.external_id).toBe(demoUserByName('auditor')?.id);
+  });
+
+  it('records the account’s creation and every change the identity provider makes to it, in one event each', async () => {
+    const directory = t.app.get(SubjectDirectory);
+    const sub = randomUUID();
+    const claims = (roles: string[], siteIds: string[]) => ({
+      sub,
+      iss: inject('testEnv').issuer,
+      exp: Math.floor(Date.now() / 1000) + 300,
+      preferred_username: 'new-operator',
+      realm_access: { roles },
+      tenant_id: demoTenants.acme.id,
+      site_ids: siteIds,
+    });
+    const before = await lastSeq(t);
+    const { userId } = await directory.resolve(claims(['operator'], [demoSites.north.id]));
+    await directory.resolve(claims(['operator'], [demoSites.north.id, demoSites.south.id]));
+    await directory.resolve(claims(['operator'], [demoSites.north.id, demoSites.south.id])); // nothing new
+    const events = (await entriesAfter(t, before)).filter((e) => e.resource.id === userId);
+    expect(events.map((e) => [e.type, e.payload])).toEqual([
+      [
+        'user.provisioned',
+        {
+          changed: ['id', 'tenantId', 'username', 'roles', 'siteIds'],
+          after: expect.objectContaining({ roles: ['operator'] }),
+        },
+      ],
+      [
+        'user.updated',
+        { changed: ['siteIds'], after: { siteIds: [demoSites.north.id, demoSites.south.id] } },
+      ],
+    ]);
+    // The username is personal data: sealed under the person's key, never in the clear.
+    for (const event of events) expect(JSON.stringify(event.payload)).not.toContain('new-operator');
+    expect(events[0]?.sealed).not.toBeNull();
   });
 
   it('lets everyone read themselves but only tenant staff read the tenant’s users', async () => {
