@@ -105,6 +105,7 @@ try {
         EMBEDDED_PG_PORT: String(ports.pg),
         EMBEDDED_PG_DATA_DIR: path.join(dir, 'pg'),
         DEV_IDP_KEYS_FILE: path.join(dir, 'jwks.json'),
+        AUDIT_MASTER_KEY_FILE: path.join(dir, 'audit', 'master.key'),
         LOG_LEVEL: 'warn',
         DATABASE_URL: '', // always a fresh embedded server, so runs compare like with like
       },
