@@ -7,6 +7,7 @@
  */
 import { AuditRecorder } from '../core/audit/audit-recorder.js';
 import { loadMasterKeyFile } from '../core/audit/master-key.js';
+import { rotateSigningKey } from '../core/audit/rotate-signing-key.js';
 import { SigningKeys } from '../core/audit/signing-keys.js';
 import { SubjectVault } from '../core/audit/subject-vault.js';
 import { loadConfig } from '../core/config/config.js';
@@ -25,15 +26,7 @@ async function main(): Promise<void> {
     const db = new Database(pool);
     const keys = new SigningKeys(db, master);
     const recorder = new AuditRecorder(db, new SubjectVault(master, db));
-    const rotated = await db.transaction(async (tx) => {
-      const result = await keys.rotate(tx);
-      await recorder.record(tx, 'system', {
-        type: 'audit.signing_key_rotated',
-        resource: { type: 'AuditTrail', id: null, tenantId: null },
-        payload: result,
-      });
-      return result;
-    });
+    const rotated = await rotateSigningKey(db, keys, recorder, 'system');
     process.stdout.write(
       `rotated: new key ${rotated.keyId}, retired ${rotated.previousKeyId ?? '(none)'}\n` +
         'Publish the new key id to auditors through a channel they trust (GET /api/v1/audit/keys).\n',

@@ -19,6 +19,7 @@ import { AuditMetrics } from './audit-metrics.js';
 import { AuditRecorder, type EventAuthor } from './audit-recorder.js';
 import { advisoryXactLock, VERIFY_LOCK } from './locks.js';
 import { MASTER_KEY, type MasterKey } from './master-key.js';
+import { rotateSigningKey } from './rotate-signing-key.js';
 import { AuditSealer } from './sealer.js';
 import { SigningKeys } from './signing-keys.js';
 import { type VerificationResult, verifySnapshot } from './trail-verifier.js';
@@ -180,15 +181,7 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Retires the signing key and makes a new one; the rotation is itself an event (as in `npm run audit:rotate-key`). */
   async rotateSigningKey(author: EventAuthor): Promise<{ keyId: string; previousKeyId: string | null }> {
-    return this.db.transaction(async (tx) => {
-      const rotated = await this.keys.rotate(tx);
-      await this.recorder.record(tx, author, {
-        type: 'audit.signing_key_rotated',
-        resource: { type: 'AuditTrail', id: null, tenantId: null },
-        payload: rotated,
-      });
-      return rotated;
-    });
+    return rotateSigningKey(this.db, this.keys, this.recorder, author);
   }
 
   /** The newest verification result, whichever instance ran it. */
