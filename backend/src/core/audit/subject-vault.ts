@@ -99,15 +99,6 @@ export class SubjectVault {
     return erased.rows.length > 0 && Boolean((erased.rows[0] as { existed: boolean }).existed);
   }
 
-  /** Whether the subject's key has been destroyed (or never existed). */
-  async isErased(pseudonym: string): Promise<boolean> {
-    // Decides from the row alone: nothing is decrypted for a reader who sees no personal data.
-    const row = await this.db.pool.maybeOne(
-      sql.type(keyRow)`SELECT wrapped_key FROM audit_subject_keys WHERE pseudonym = ${pseudonym}`,
-    );
-    return !row?.wrapped_key;
-  }
-
   /** Forgets cached keys (after an erasure elsewhere, or in tests). */
   forget(pseudonym?: string): void {
     if (pseudonym) this.keys.delete(pseudonym);

@@ -20,8 +20,12 @@ const eventRow = z.object({
   entry: z.string(),
   leaf_hash: z.instanceof(Buffer),
   tenant_id: z.string().nullable(),
+  /** The event's subject has no usable key (erased): read here so a page needs no query per row. */
+  subject_key_gone: z.boolean(),
 });
 export type AuditEventRow = z.infer<typeof eventRow>;
+const EVENT_COLUMNS = sql.fragment`e.seq, e.entry, e.leaf_hash, e.tenant_id, k.wrapped_key IS NULL AS subject_key_gone`;
+const SUBJECT_KEY_JOIN = sql.fragment`LEFT JOIN audit_subject_keys k ON k.pseudonym = e.subject`;
 
 const cosigRow = z.object({
   tree_size: z.coerce.number(),
@@ -70,14 +74,14 @@ export class AuditRepository {
     const direction = page.order === 'asc' ? sql.fragment`ASC` : sql.fragment`DESC`;
     return [
       ...(await this.db.pool.any(sql.type(eventRow)`
-        SELECT e.seq, e.entry, e.leaf_hash, e.tenant_id FROM audit_events e
+        SELECT ${EVENT_COLUMNS} FROM audit_events e ${SUBJECT_KEY_JOIN}
         WHERE ${and(clauses)} ORDER BY e.seq ${direction} LIMIT ${page.limit + 1}`)),
     ];
   }
 
   findOne(seq: number, access: Condition): Promise<AuditEventRow | null> {
     return this.db.pool.maybeOne(sql.type(eventRow)`
-      SELECT e.seq, e.entry, e.leaf_hash, e.tenant_id FROM audit_events e
+      SELECT ${EVENT_COLUMNS} FROM audit_events e ${SUBJECT_KEY_JOIN}
       WHERE e.seq = ${seq} AND ${conditionToSql(access, auditEventColumns)}`);
   }
 

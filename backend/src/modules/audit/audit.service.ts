@@ -207,7 +207,7 @@ export class AuditService {
         personal = await this.vault.open(entry.sealed);
         personalStatus = personal ? 'available' : 'erased';
       } else if (entry.sealed) {
-        personalStatus = (await this.vault.isErased(entry.sealed.keyRef)) ? 'erased' : 'available';
+        personalStatus = row.subject_key_gone ? 'erased' : 'available';
       }
     } catch (error) {
       // A key that no longer unwraps (wrong master key) must not hide the rest of the trail.
