@@ -37,6 +37,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL/);
   });
 
+  it('refuses a witness URL without the witness key to check its co-signatures', () => {
+    expect(() => loadConfig({ AUDIT_WITNESS_URL: 'http://witness.example/cosign' })).toThrow(
+      /AUDIT_WITNESS_PUBLIC_KEY/,
+    );
+  });
+
   it('hides secrets when described', () => {
     const described = describeConfig(loadConfig({ DATABASE_URL: 'postgres://user:hunter2@db/custos' }));
     expect(JSON.stringify(described)).not.toContain('hunter2');

@@ -25,6 +25,7 @@ import { createTestApp, type TestApp } from '../../../../tests/support/test-app.
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { SigningKeys } from '../../core/audit/signing-keys.js';
 import { SubjectErasure } from '../../core/audit/subject-erasure.js';
+import { SubjectVault } from '../../core/audit/subject-vault.js';
 import { verifyTrail } from '../../core/audit/trail-verifier.js';
 import { demoPatients, demoTenants, demoUserByName } from '../../launcher/demo-data.js';
 
@@ -192,6 +193,48 @@ describe('proofs anyone can check', () => {
     expect(
       (await t.request('GET', `/api/v1/audit/events/${seq}/inclusion-proof`, { as: 'admin' })).status,
     ).toBe(200);
+  });
+});
+
+describe('guarding the trail’s own data', () => {
+  it('files a search that names another tenant under the caller’s tenant, not the named one', async () => {
+    const before = await lastSeq(t);
+    const res = await t.request('GET', `/api/v1/audit/events?tenantId=${globex}`, { as: 'compliance' });
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
+    const [searched] = (await entriesAfter(t, before)).filter((e) => e.type === 'audit.searched');
+    expect(searched?.resource.tenantId).toBe(acme);
+  });
+
+  it('turns a person’s id into their pseudonym only for readers of personal data', async () => {
+    const query = `subjectKind=patient&subjectId=${demoPatients.p2.id}&tenantId=${acme}`;
+    expect((await t.request('GET', `/api/v1/audit/events?${query}`, { as: 'admin' })).status).toBe(403);
+    expect((await t.request('GET', `/api/v1/audit/events?${query}`, { as: 'auditor' })).status).toBe(200);
+  });
+
+  it('reports sealed data whose key no longer decrypts as unreadable, never as erased, and never fails the page', async () => {
+    const [event] = (await t.request('GET', '/api/v1/audit/events?action=user.updated', { as: 'compliance' }))
+      .body.items;
+    await t.adminPool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`SET LOCAL session_replication_role = replica`);
+      await tx.query(sql.unsafe`
+        UPDATE audit_subject_keys SET wrapped_key = '\\x01deadbeef' WHERE pseudonym = ${event.entry.subject}`);
+    });
+    t.app.get(SubjectVault).forget();
+    const res = await t.request('GET', `/api/v1/audit/events/${event.seq}`, { as: 'compliance' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ personal: null, personalStatus: 'unreadable' });
+    const admin = await t.request('GET', `/api/v1/audit/events/${event.seq}`, { as: 'admin' });
+    expect(admin.status).toBe(200);
+    expect(admin.body.personalStatus).toBe('available');
+  });
+
+  it('shows in readiness the newest verification of any instance', async () => {
+    await t.adminPool.query(sql.unsafe`
+      INSERT INTO audit_verifications (started_at, ok, checked_events, first_bad_seq, reason)
+      VALUES (now(), false, 10, 7, 'found by another instance')`);
+    const ready = await t.request('GET', '/api/health/ready');
+    expect(ready.body.auditTrail).toMatchObject({ verification: 'diverged', firstBadSeq: 7 });
   });
 });
 
