@@ -214,9 +214,12 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     const policySha256 = sha256(canonicalJson(JSON.parse(JSON.stringify(this.authz.policies.rules))));
     const { DATABASE_URL: _a, DATABASE_MIGRATION_URL: _b, ...rest } = describeConfig(this.config);
     const configSha256 = sha256(canonicalJson(JSON.parse(JSON.stringify(rest))));
+    // By the platform's own actor id: the actor index makes this a short backward scan, not a
+    // pass over the whole trail at every start.
     const previous = await this.db.pool.maybeOne(
       sql.type(z.object({ event: z.string() }))`
-        SELECT entry AS event FROM audit_events WHERE type = 'system.started' ORDER BY seq DESC LIMIT 1`,
+        SELECT entry AS event FROM audit_events
+        WHERE actor_id = 'custos' AND type = 'system.started' ORDER BY seq DESC LIMIT 1`,
     );
     const before = previous
       ? (JSON.parse(previous.event) as { payload: { policySha256: string; configSha256: string } }).payload

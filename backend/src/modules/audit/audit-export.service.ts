@@ -19,7 +19,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { AuditTrail } from '../../core/audit/audit-trail.js';
 import { TrailTree } from '../../core/audit/trail-tree.js';
-import { headAt } from '../../core/audit/tree-signer.js';
+import { headAt, latestHead } from '../../core/audit/tree-signer.js';
 import type { Actor } from '../../core/authz/actor.js';
 import { Database } from '../../core/database/database.js';
 import { AppError } from '../../core/errors/app-error.js';
@@ -92,7 +92,7 @@ export class AuditExportService {
   private async prove(access: Condition, filter: ResolvedFilter, tenantId: string | null) {
     // Cover everything recorded so far with a head, so the export includes events up to now.
     await this.trail.flush();
-    const head = await this.repository.headAtOrBelow(Number.MAX_SAFE_INTEGER);
+    const head = await latestHead(this.db.pool);
     if (!head) throw new AppError('conflict', { detail: 'The audit trail has no signed tree head yet.' });
     const span = await this.repository.span(access, filter, head.treeSize);
     const tree = new TrailTree(this.db.pool);

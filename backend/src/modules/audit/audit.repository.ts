@@ -144,13 +144,6 @@ export class AuditRepository {
     return rows.map(headFromRow);
   }
 
-  /** The newest head at or below `treeSize`. */
-  async headAtOrBelow(treeSize: number, db: Queryable = this.db.pool): Promise<SignedTreeHead | null> {
-    const row = await db.maybeOne(sql.type(headRow)`
-      SELECT ${HEAD_COLUMNS} FROM audit_tree_heads WHERE tree_size <= ${treeSize} ORDER BY tree_size DESC LIMIT 1`);
-    return row ? headFromRow(row) : null;
-  }
-
   async cosignatures(treeSizes: number[]): Promise<Map<number, WitnessCosignature[]>> {
     const byHead = new Map<number, WitnessCosignature[]>();
     if (treeSizes.length === 0) return byHead;
