@@ -7,8 +7,8 @@
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { demoTenants, demoUserByName } from '../../backend/src/launcher/demo-data.js';
-import { flush } from '../support/audit.js';
+import { demoTenants } from '../../backend/src/launcher/demo-data.js';
+import { flush, renameDemoUser } from '../support/audit.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { as, type Caller, callers, expectProblem } from './support/fixtures.js';
 
@@ -21,13 +21,7 @@ let headSize: number;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const operatorId = demoUserByName('operator')?.id as string;
-  const read = await t.request('GET', `/api/v1/users/${operatorId}`, { as: 'tenant-admin' });
-  await t.request('PATCH', `/api/v1/users/${operatorId}`, {
-    as: 'tenant-admin',
-    body: { displayName: 'Sealed Name' },
-    headers: { 'if-match': String(read.headers.etag) },
-  });
+  await renameDemoUser(t, 'operator', 'Sealed Name');
   await t.request('GET', '/api/v1/tenants', { as: 'operator-globex' });
   headSize = (await flush(t))?.treeSize as number;
   const seqOf = (type: string, tenant: string) =>

@@ -3,6 +3,7 @@ import type { AuditEntry } from '@custos/audit';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { AuditTrail } from '../../backend/src/core/audit/audit-trail.js';
+import { demoUserByName } from '../../backend/src/launcher/demo-data.js';
 import type { TestApp } from './test-app.js';
 
 export function trailOf(t: TestApp): AuditTrail {
@@ -41,4 +42,17 @@ export async function deviceIdBySerial(t: TestApp, serial: string): Promise<stri
   return t.adminPool.oneFirst(
     sql.type(z.object({ id: z.string() }))`SELECT id FROM devices WHERE serial_number = ${serial}`,
   );
+}
+
+/** The tenant admin renames a demo user: a `user.updated` event whose personal data is sealed. */
+export async function renameDemoUser(t: TestApp, username: string, displayName: string) {
+  const id = demoUserByName(username)?.id as string;
+  const read = await t.request('GET', `/api/v1/users/${id}`, { as: 'tenant-admin' });
+  const res = await t.request('PATCH', `/api/v1/users/${id}`, {
+    as: 'tenant-admin',
+    body: { displayName },
+    headers: { 'if-match': String(read.headers.etag) },
+  });
+  if (res.status !== 200) throw new Error(`renaming ${username} failed: ${res.status} ${res.text}`);
+  return res;
 }

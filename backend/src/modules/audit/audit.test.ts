@@ -20,7 +20,14 @@ import {
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deviceIdBySerial, entriesAfter, flush, lastSeq, trailOf } from '../../../../tests/support/audit.js';
+import {
+  deviceIdBySerial,
+  entriesAfter,
+  flush,
+  lastSeq,
+  renameDemoUser,
+  trailOf,
+} from '../../../../tests/support/audit.js';
 import { createTestApp, type TestApp } from '../../../../tests/support/test-app.js';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { SigningKeys } from '../../core/audit/signing-keys.js';
@@ -36,13 +43,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
   // Some history in both tenants, with personal data inside.
-  const operatorId = demoUserByName('operator')?.id as string;
-  const read = await t.request('GET', `/api/v1/users/${operatorId}`, { as: 'tenant-admin' });
-  await t.request('PATCH', `/api/v1/users/${operatorId}`, {
-    as: 'tenant-admin',
-    body: { displayName: 'Olive Operator' },
-    headers: { 'if-match': String(read.headers.etag) },
-  });
+  await renameDemoUser(t, 'operator', 'Olive Operator');
   const device = await deviceIdBySerial(t, 'ACME-N-0002');
   await t.request('GET', `/api/v1/devices/${device}`, {
     as: 'clinician',
