@@ -233,6 +233,23 @@ describe('a rogue superuser', () => {
     expect(result.reason).toContain('did not make');
   });
 
+  it.each([
+    ['occurredAt', sql.fragment`occurred_at = occurred_at - interval '1 hour'`],
+    ['type', sql.fragment`type = 'device.read'`],
+    ['outcome', sql.fragment`outcome = 'allowed'`],
+    ['tenantId', sql.fragment`tenant_id = '0a1c0000-0000-4000-8000-000000000002'`],
+    ['actorId', sql.fragment`actor_id = 'someone-else'`],
+    ['resourceType', sql.fragment`resource_type = 'Device'`],
+    ['resourceId', sql.fragment`resource_id = 'x'`],
+    ['subject', sql.fragment`subject = ${'ab'.repeat(32)}`],
+  ])('alters search column %s of one event: caught at that event', async (column, change) => {
+    const result = await tampered(async (tx) => {
+      await tx.query(sql.unsafe`UPDATE audit_events SET ${change} WHERE seq = 200`);
+    });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 200 });
+    expect(result.reason).toContain(`search column ${column}`);
+  });
+
   it('moves an event to another tenant through its search column: caught at that event', async () => {
     const result = await tampered(async (tx) => {
       await tx.query(sql.unsafe`
