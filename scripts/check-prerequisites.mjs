@@ -2,8 +2,7 @@
 /**
  * Runs before `npm test`: checks what npm cannot install. Programs the suite needs from the system
  * are installed with apt-get when we run as root on Debian/Ubuntu; otherwise we stop at once and
- * name the package. (This issue's suite needs none yet; the browser and broker suites add theirs
- * to `systemPrograms`.)
+ * name the package. The browser tests drive Debian's Chromium (Playwright never downloads one).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +14,7 @@ if (major < 24) {
 }
 
 /** [program, Debian package] */
-const systemPrograms = [];
+const systemPrograms = [['chromium', 'chromium']];
 
 const have = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = systemPrograms.filter(([program]) => !have(program));

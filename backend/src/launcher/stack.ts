@@ -77,6 +77,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const idp = await startIdentityProvider({
         port: config.DEV_IDP_PORT,
         keysFile: options.ephemeralDatabase ? undefined : config.DEV_IDP_KEYS_FILE,
+        webRedirectUris: [`http://localhost:${config.WEB_PORT}/api/auth/callback`],
       });
       identityProvider = idp;
       stoppers.push(() => idp.close());

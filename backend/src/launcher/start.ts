@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from '../core/config/config.js';
 import { DEMO_PASSWORD, demoUsers } from './demo-data.js';
 import { startStack } from './stack.js';
+import { type RunningWebApp, startWebApp } from './web-app.js';
 
 const say = (message: string) => process.stderr.write(`[custos] ${message}\n`);
 
@@ -9,6 +10,20 @@ async function main() {
   const config = loadConfig();
   const stack = await startStack({ config, onProgress: say });
   say(`API ready at ${stack.apiUrl} (OpenAPI ${stack.apiUrl}/openapi.json, docs ${stack.apiUrl}/docs)`);
+  let web: RunningWebApp | undefined;
+  if (config.WEB_ENABLED) {
+    web = await startWebApp({
+      host: config.API_HOST,
+      port: config.WEB_PORT,
+      apiUrl: stack.apiUrl,
+      issuer: stack.config.OIDC_ISSUER,
+      sessionSecretFile: config.WEB_SESSION_SECRET_FILE,
+    }).catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
+    say(`web app ready at ${web.url}`);
+  }
   if (stack.identityProvider) {
     say(`demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => u.username).join(', ')}`);
     say(`get a token: node backend/dist/dev-idp/get-token.js operator`);
@@ -18,6 +33,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say(`${signal} received, shutting down`);
+    await web?.stop();
     await stack.stop();
     say('stopped');
     process.exit(0);
@@ -29,7 +45,9 @@ async function main() {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) say(error.message);
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    say(`failed to start: ${(error as Error).message}. Set API_PORT or DEV_IDP_PORT to a free port.`);
+    say(
+      `failed to start: ${(error as Error).message}. Set API_PORT, DEV_IDP_PORT or WEB_PORT to a free port.`,
+    );
   } else say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -11,8 +11,8 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { readOrCreateSecretFile } from '../config/secret-file.js';
 
 export interface MasterKey {
   /** Encrypts a data key; `context` binds the result to its use (e.g. the pseudonym) as AAD. */
@@ -71,25 +71,12 @@ export class LocalMasterKey implements MasterKey {
  * pseudonym and leave all sealed data and signing keys unreadable.
  */
 export async function loadMasterKeyFile(file: string, options: { create: boolean }): Promise<LocalMasterKey> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    if (!options.create) {
-      throw new Error(
-        `AUDIT_MASTER_KEY_FILE ${file} does not exist. In production the key must be provisioned (see docs/runbooks/audit-trail.md); it is never created on the fly.`,
-      );
-    }
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    text = randomBytes(32).toString('base64');
-    await writeFile(file, `${text}\n`, { mode: 0o600, flag: 'wx' }).catch(async (e) => {
-      // Another instance created it first: use theirs.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      text = await readFile(file, 'utf8');
-    });
-    await chmod(file, 0o600).catch(() => undefined);
+  if (!options.create && !existsSync(file)) {
+    throw new Error(
+      `AUDIT_MASTER_KEY_FILE ${file} does not exist. In production the key must be provisioned (see docs/runbooks/audit-trail.md); it is never created on the fly.`,
+    );
   }
+  const text = await readOrCreateSecretFile(file, 32);
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32) throw new Error(`AUDIT_MASTER_KEY_FILE ${file} must hold 32 bytes in base64`);
   return new LocalMasterKey(key);

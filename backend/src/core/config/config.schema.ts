@@ -33,6 +33,27 @@ export const settings = {
     { description: 'Interface the API listens on.', default: 'localhost' },
   ],
   API_PORT: [port.default(4000), { description: 'Port of the API (`/api`, `/metrics`).', default: '4000' }],
+  WEB_PORT: [
+    port.default(3000),
+    {
+      description:
+        'Port of the web app that `npm start` serves beside the API; the identity provider accepts sign-ins returning to `http://localhost:<WEB_PORT>`.',
+      default: '3000',
+    },
+  ],
+  WEB_ENABLED: [
+    bool.default(true),
+    { description: 'Whether `npm start` also builds and serves the web app.', default: 'true' },
+  ],
+  WEB_SESSION_SECRET_FILE: [
+    z.string().min(1).default('.data/web/session.key'),
+    {
+      description:
+        'Where `npm start` keeps the secret that encrypts web sessions (created on first start). Web app containers take `WEB_SESSION_SECRET` instead (see "Web app" below).',
+      default: '.data/web/session.key',
+      secret: true,
+    },
+  ],
   API_BODY_LIMIT_BYTES: [
     positiveInt.default(1_048_576),
     { description: 'Largest accepted request body; larger bodies get 413 problem+json.', default: '1048576' },

@@ -21,8 +21,10 @@ import { etagResponseHeader, presentResource } from '../../core/http/present.js'
 import {
   claimDeviceBody,
   type Device,
+  deviceActionsSchema,
   deviceIdParams,
   devicePageSchema,
+  deviceSummarySchema,
   deviceViewSchema,
   type ListDevicesQuery,
   listDevicesQuery,
@@ -84,6 +86,18 @@ export class DevicesController {
     return this.devices.list(actor, query);
   }
 
+  @Get('summary')
+  @Endpoint({
+    summary: 'Fleet status: device counts by lifecycle state',
+    description: 'Counts only the devices the caller may read (the same policy filter as the list).',
+    tags,
+    permission: 'read:Device',
+    response: { status: 200, description: 'Counts by lifecycle state', schema: deviceSummarySchema },
+  })
+  summary(@CurrentActor() actor: Actor) {
+    return this.devices.summary(actor);
+  }
+
   @Post()
   @HttpCode(201)
   @Endpoint({
@@ -130,6 +144,21 @@ export class DevicesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return present(actor, reply, await this.devices.get(actor, params.id));
+  }
+
+  @Get(':id/actions')
+  @Endpoint({
+    summary: 'Lifecycle actions the caller may take on a device now',
+    description:
+      'Allowed by policy and valid from the current state. Interfaces offer exactly these actions.',
+    tags,
+    params: deviceIdParams,
+    permission: 'read:Device',
+    response: { status: 200, description: 'The available actions', schema: deviceActionsSchema },
+    errors: ['not_found'],
+  })
+  actions(@CurrentActor() actor: Actor, @Param() params: { id: string }) {
+    return this.devices.availableActions(actor, params.id);
   }
 
   @Patch(':id')

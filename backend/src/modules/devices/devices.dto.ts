@@ -52,6 +52,18 @@ export const devicePageSchema = pageSchema(deviceViewSchema);
 
 export const deviceIdParams = z.strictObject({ id: uuidInput });
 
+export const deviceSummarySchema = z
+  .object({
+    total: z.number().int(),
+    byState: z.record(z.enum(lifecycleStates), z.number().int()),
+  })
+  .describe('How many devices the caller may read, in total and in each lifecycle state');
+export type DeviceSummary = z.infer<typeof deviceSummarySchema>;
+
+export const deviceActionsSchema = z
+  .object({ actions: z.array(z.enum(['provision', 'claim', 'activate', 'suspend', 'decommission'])) })
+  .describe('Lifecycle actions the caller may take on the device now (policy and current state)');
+
 export const sortableDeviceFields = ['serialNumber', 'createdAt', 'updatedAt'] as const;
 export const listDevicesQuery = z.strictObject({
   cursor: cursorSchema,

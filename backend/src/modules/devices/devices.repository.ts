@@ -16,6 +16,8 @@ import {
   lifecycleStates,
 } from './devices.dto.js';
 
+const stateCountRow = z.object({ state: z.enum(lifecycleStates), count: z.number().int() });
+
 export const deviceColumns: ColumnMap = {
   id: { column: 'd.id', type: 'uuid' },
   tenantId: { column: 'd.tenant_id', type: 'uuid' },
@@ -112,6 +114,21 @@ export class DevicesRepository {
       WHERE ${sql.join(filters, sql.fragment` AND `)}
       ${keyset.orderBy} ${keyset.limit}`);
     return toPage(rows, query.limit, query.sort, toDevice);
+  }
+
+  /** How many devices the caller may read are in each lifecycle state. */
+  async countByState(access: Condition): Promise<Record<LifecycleState, number>> {
+    const rows = await this.db.pool.any(sql.type(stateCountRow)`
+      SELECT d.lifecycle_state AS state, count(*)::int AS count
+      FROM devices d
+      WHERE ${conditionToSql(access, deviceColumns)}
+      GROUP BY d.lifecycle_state`);
+    const counts = Object.fromEntries(lifecycleStates.map((state) => [state, 0])) as Record<
+      LifecycleState,
+      number
+    >;
+    for (const row of rows) counts[row.state] = row.count;
+    return counts;
   }
 
   async findOne(

@@ -11,8 +11,14 @@ import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
 import { presentPage } from '../../core/http/present.js';
 import { SitesRepository } from '../sites/sites.repository.js';
-import type { Device, ListDevicesQuery, RegisterDeviceBody, UpdateDeviceBody } from './devices.dto.js';
-import { type LifecycleAction, lifecycleEvents, nextState } from './devices.lifecycle.js';
+import type {
+  Device,
+  DeviceSummary,
+  ListDevicesQuery,
+  RegisterDeviceBody,
+  UpdateDeviceBody,
+} from './devices.dto.js';
+import { type LifecycleAction, lifecycleActions, lifecycleEvents, nextState } from './devices.lifecycle.js';
 import { DevicesRepository } from './devices.repository.js';
 
 @Injectable()
@@ -39,6 +45,26 @@ export class DevicesService {
     const device = await actor.load('read', 'Device', (access) => this.devices.findOne(id, access));
     await this.recordHealthReads(actor, 'device.read', [actor.visible('Device', device)]);
     return device;
+  }
+
+  /** Fleet status for a dashboard: counts only, so no health data and no read event. */
+  async summary(actor: Actor): Promise<DeviceSummary> {
+    const byState = await this.devices.countByState(actor.condition('read', 'Device'));
+    return { total: Object.values(byState).reduce((sum, n) => sum + n, 0), byState };
+  }
+
+  /**
+   * The lifecycle actions the caller may take on this device now: allowed by policy and valid from
+   * its current state. User interfaces show exactly these, so no role logic is duplicated there.
+   */
+  async availableActions(actor: Actor, id: string): Promise<{ actions: LifecycleAction[] }> {
+    const device = await this.devices.findOne(id, actor.condition('read', 'Device'));
+    if (!device) throw AppError.notFound('Device');
+    const actions = lifecycleActions.filter(
+      (action) =>
+        nextState(action, device.lifecycleState) !== undefined && actor.can(action, 'Device', device),
+    );
+    return { actions };
   }
 
   async register(actor: Actor, body: RegisterDeviceBody): Promise<Device> {

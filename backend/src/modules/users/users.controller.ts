@@ -2,9 +2,11 @@
 import { Body, Controller, Get, Headers, Inject, Param, Patch, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor } from '../../core/authz/actor.js';
+import { AuthzService } from '../../core/authz/authz.service.js';
 import { Endpoint } from '../../core/http/endpoint.decorator.js';
 import { ifMatchHeaders, requireIfMatch } from '../../core/http/etag.js';
 import { etagResponseHeader, presentResource } from '../../core/http/present.js';
+import { permissionsOf, permissionsSchema } from './permissions.js';
 import {
   type ListUsersQuery,
   listUsersQuery,
@@ -24,7 +26,10 @@ const present = (actor: Actor, reply: FastifyReply, user: User) =>
 
 @Controller('v1/users')
 export class UsersController {
-  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(AuthzService) private readonly authz: AuthzService,
+  ) {}
 
   @Get()
   @Endpoint({
@@ -52,6 +57,18 @@ export class UsersController {
   })
   async me(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     return present(actor, reply, await this.users.get(actor, actor.principal.userId));
+  }
+
+  @Get('me/permissions')
+  @Endpoint({
+    summary: 'What the signed-in user may do',
+    description:
+      'Roles and attributes, the policy rules that apply to them (placeholders kept), and the actions held on each resource type in this request’s purpose of use. Interfaces show menus and actions from this, not from role names.',
+    tags,
+    response: { status: 200, description: 'The caller’s permissions', schema: permissionsSchema },
+  })
+  permissions(@CurrentActor() actor: Actor) {
+    return permissionsOf(actor, this.authz.policies);
   }
 
   @Get(':id')

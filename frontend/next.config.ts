@@ -1,0 +1,31 @@
+import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
+
+const withNextIntl = createNextIntlPlugin('./src/i18n/request.ts');
+
+const config: NextConfig = {
+  // A self-contained server (`.next/standalone/server.js`) for the production image.
+  output: 'standalone',
+  poweredByHeader: false,
+  // The audit catalog is plain ESM built by its own workspace; Node loads it at run time.
+  serverExternalPackages: ['@custos/audit'],
+  reactStrictMode: true,
+  // The workspace root holds the lockfile; trace files from there.
+  outputFileTracingRoot: new URL('..', import.meta.url).pathname,
+  turbopack: { root: new URL('..', import.meta.url).pathname },
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+        ],
+      },
+    ];
+  },
+};
+
+export default withNextIntl(config);

@@ -1,0 +1,84 @@
+import type { Metadata } from 'next';
+import { getTranslations, setRequestLocale } from 'next-intl/server';
+import { ApiError, api } from '@/features/api/api-client';
+import { optional } from '@/features/api/load';
+import { mayDo, myPermissions } from '@/features/api/me';
+import type { AuditEvent, Page, TreeHead, Verification } from '@/features/api/types';
+import { AuditSearchForm } from '@/features/compliance/audit-search-form';
+import { EventTable } from '@/features/compliance/event-table';
+import { ExportPanel } from '@/features/compliance/export-panel';
+import { IntegrityPanel } from '@/features/compliance/integrity-panel';
+import { apiFilter, parseAuditSearch, searchHref } from '@/features/compliance/search-query';
+import { Forbidden } from '@/features/shell/forbidden';
+import { Notice } from '@/features/shell/notice';
+import { PageHeading } from '@/features/shell/page-heading';
+import { Link } from '@/i18n/navigation';
+import type { Locale } from '@/i18n/routing';
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('compliance');
+  return { title: t('title') };
+}
+
+export default async function CompliancePage({ params, searchParams }: PageProps<'/[locale]/compliance'>) {
+  const { locale } = (await params) as { locale: Locale };
+  setRequestLocale(locale);
+  const t = await getTranslations('compliance');
+  const permissions = await myPermissions();
+  if (!mayDo(permissions, 'read', 'AuditEvent')) return <Forbidden />;
+  const query = await searchParams;
+  const search = parseAuditSearch(query);
+  let results: Page<AuditEvent> | undefined;
+  let invalid: string[] | undefined;
+  try {
+    results = await api<Page<AuditEvent>>('/v1/audit/events', {
+      query: { ...apiFilter(search), cursor: search.cursor, order: 'desc', limit: 25 },
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError) || ![400, 403].includes(error.status)) throw error;
+    invalid = (error.problem.errors ?? []).map((e) => e.path ?? '').filter(Boolean);
+  }
+  const [verification, head] = await Promise.all([
+    optional(api<Verification>('/v1/audit/verification')),
+    optional(api<TreeHead>('/v1/audit/tree-heads/latest')),
+  ]);
+  return (
+    <div className="stack">
+      <PageHeading title={t('title')}>{t('intro')}</PageHeading>
+      {query.verified === 'done' && <Notice tone="success" title={t('integrity.verifiedNow')} />}
+      {query.verified === 'failed' && <Notice tone="error" title={t('integrity.verifyFailed')} />}
+      <IntegrityPanel verification={verification} head={head} />
+      <section aria-labelledby="search-heading" className="card">
+        <h2 id="search-heading">{t('search.title')}</h2>
+        <AuditSearchForm search={search} />
+        {invalid && (
+          <Notice tone="error" title={t('search.invalid')}>
+            {invalid.length > 0 && <p>{t('search.invalidFields', { fields: invalid.join(', ') })}</p>}
+          </Notice>
+        )}
+        {results && results.items.length === 0 && <Notice title={t('search.empty')} />}
+        {results && results.items.length > 0 && (
+          <EventTable events={results.items} caption={t('search.caption')} />
+        )}
+        {results && (search.cursor || results.nextCursor) && (
+          <nav aria-label={t('search.pagination')} className="pagination">
+            {search.cursor && (
+              <Link href={{ pathname: '/compliance', query: searchHref(search, { cursor: '' }) }}>
+                {t('search.newest')}
+              </Link>
+            )}
+            {results.nextCursor && (
+              <Link
+                href={{ pathname: '/compliance', query: searchHref(search, { cursor: results.nextCursor }) }}
+                rel="next"
+              >
+                {t('search.older')}
+              </Link>
+            )}
+          </nav>
+        )}
+      </section>
+      {mayDo(permissions, 'export', 'AuditEvent') && <ExportPanel tenantId={permissions?.tenantId ?? null} />}
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { getTranslations, setRequestLocale } from 'next-intl/server';
+import { api, apiWithEtag } from '@/features/api/api-client';
+import { load, optional } from '@/features/api/load';
+import { mayDo, myPermissions } from '@/features/api/me';
+import type { AuditEvent, Device, LifecycleAction, Page } from '@/features/api/types';
+import { EventTable } from '@/features/compliance/event-table';
+import { LifecycleActions } from '@/features/devices/lifecycle-actions';
+import { visibleSites } from '@/features/devices/sites';
+import { DateTime } from '@/features/shell/date-time';
+import { Forbidden } from '@/features/shell/forbidden';
+import { Notice } from '@/features/shell/notice';
+import { PageHeading } from '@/features/shell/page-heading';
+import { StateBadge } from '@/features/shell/state-badge';
+import { Link } from '@/i18n/navigation';
+import type { Locale } from '@/i18n/routing';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('device');
+  return { title: t('title') };
+}
+
+export default async function DevicePage({ params, searchParams }: PageProps<'/[locale]/devices/[id]'>) {
+  const { locale, id } = (await params) as { locale: Locale; id: string };
+  setRequestLocale(locale);
+  if (!uuid.test(id)) notFound();
+  const t = await getTranslations('device');
+  const tActions = await getTranslations('devices.actions');
+  const tErrors = await getTranslations('errors.codes');
+  const query = await searchParams;
+  const permissions = await myPermissions();
+  const loaded = await load(apiWithEtag<Device>(`/v1/devices/${id}`));
+  if (!loaded.ok) return <Forbidden />;
+  const { body: device, etag } = loaded.value;
+  const [actions, sites, history] = await Promise.all([
+    optional(api<{ actions: LifecycleAction[] }>(`/v1/devices/${id}/actions`)),
+    visibleSites(),
+    mayDo(permissions, 'read', 'AuditEvent')
+      ? optional(
+          api<Page<AuditEvent>>('/v1/audit/events', {
+            query: { resourceType: 'Device', resourceId: id, order: 'desc', limit: 20 },
+          }),
+        )
+      : undefined,
+  ]);
+  const done = typeof query.done === 'string' ? query.done : undefined;
+  const error = typeof query.error === 'string' ? query.error : undefined;
+  const site = device.siteId ? sites.get(device.siteId) : undefined;
+  const errorKey = `${error}` as Parameters<typeof tErrors>[0];
+  return (
+    <div className="stack">
+      <p>
+        <Link href="/devices">{t('back')}</Link>
+      </p>
+      <PageHeading title={t('heading', { serial: device.serialNumber })} />
+      {done && ['provision', 'claim', 'activate', 'suspend', 'decommission'].includes(done) && (
+        <Notice tone="success" title={tActions(`done.${done as LifecycleAction}`)} />
+      )}
+      {error && <Notice tone="error" title={tErrors.has(errorKey) ? tErrors(errorKey) : tErrors('failed')} />}
+      <section aria-labelledby="details-heading" className="card">
+        <h2 id="details-heading">{t('details')}</h2>
+        <dl className="details">
+          <dt>{t('serial')}</dt>
+          <dd>{device.serialNumber}</dd>
+          <dt>{t('model')}</dt>
+          <dd>{device.model}</dd>
+          <dt>{t('firmware')}</dt>
+          <dd>{device.firmwareVersion ?? t('unknown')}</dd>
+          <dt>{t('state')}</dt>
+          <dd>
+            <StateBadge state={device.lifecycleState} />
+          </dd>
+          <dt>{t('site')}</dt>
+          <dd>{site ? `${site.name} (${site.code})` : device.siteId ? t('siteHidden') : t('noSite')}</dd>
+          <dt>{t('dataCategory')}</dt>
+          <dd>{t(`category.${device.dataCategory}`)}</dd>
+          {'patientId' in device && (
+            <>
+              <dt>{t('patient')}</dt>
+              <dd>{device.patientId ? <code>{device.patientId}</code> : t('noPatient')}</dd>
+            </>
+          )}
+          <dt>{t('labels')}</dt>
+          <dd>
+            {Object.keys(device.labels ?? {}).length === 0
+              ? t('noLabels')
+              : Object.entries(device.labels).map(([key, value]) => (
+                  <code key={key} className="label-chip">
+                    {key}={value}
+                  </code>
+                ))}
+          </dd>
+          <dt>{t('created')}</dt>
+          <dd>
+            <DateTime value={device.createdAt} />
+          </dd>
+          <dt>{t('updated')}</dt>
+          <dd>
+            <DateTime value={device.updatedAt} />
+          </dd>
+        </dl>
+      </section>
+      {actions && etag && (
+        <LifecycleActions
+          deviceId={device.id}
+          etag={etag}
+          actions={actions.actions}
+          sites={[...sites.values()]}
+        />
+      )}
+      <section aria-labelledby="history-heading" className="card">
+        <h2 id="history-heading">{t('history')}</h2>
+        {!history && <p>{t('historyHidden')}</p>}
+        {history && history.items.length === 0 && <p>{t('historyEmpty')}</p>}
+        {history && history.items.length > 0 && (
+          <EventTable events={history.items} caption={t('historyCaption')} />
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * The backend-for-frontend's way to the API: server-side only, with the signed-in user's token
+ * from the encrypted session cookie. The browser never talks to the API and never sees a token.
+ */
+import 'server-only';
+import { cookies } from 'next/headers';
+import { env } from '@/env';
+import { SESSION_COOKIE, type Session, unsealSession } from '@/features/auth/session';
+
+/** An RFC 9457 problem document from the API. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  code?: string;
+  detail?: string;
+  errors?: Array<{ path?: string; message?: string; code?: string }>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(`${problem.status} ${problem.code ?? problem.title ?? ''}`);
+    this.name = 'ApiError';
+  }
+  get status() {
+    return this.problem.status;
+  }
+}
+
+export class NotSignedIn extends Error {}
+
+export async function currentSession(): Promise<Session | undefined> {
+  return unsealSession((await cookies()).get(SESSION_COOKIE)?.value);
+}
+
+export interface ApiRequest {
+  method?: 'GET' | 'POST' | 'PATCH';
+  query?: Record<string, string | number | undefined | null>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export function apiUrl(path: string, query?: ApiRequest['query']): URL {
+  const url = new URL(`${env().WEB_API_URL.replace(/\/$/, '')}${path}`);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
+  }
+  return url;
+}
+
+/** Calls the API as the signed-in user; the raw response (for streaming). */
+export async function apiResponse(path: string, request: ApiRequest = {}): Promise<Response> {
+  const session = await currentSession();
+  if (!session) throw new NotSignedIn();
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${session.accessToken}`,
+    accept: 'application/json, application/problem+json',
+    ...request.headers,
+  };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(apiUrl(path, request.query), {
+    method: request.method ?? 'GET',
+    headers,
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    cache: 'no-store',
+  });
+}
+
+export async function problemOf(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as Problem;
+    return { ...parsed, status: response.status };
+  } catch {
+    return { status: response.status };
+  }
+}
+
+/** Calls the API as the signed-in user; the JSON body, or an ApiError carrying the problem. */
+export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
+  const response = await apiResponse(path, request);
+  if (!response.ok) throw new ApiError(await problemOf(response));
+  return (await response.json()) as T;
+}
+
+/** Like `api`, with the ETag the API sent (needed as If-Match to change the resource). */
+export async function apiWithEtag<T>(path: string): Promise<{ body: T; etag: string | null }> {
+  const response = await apiResponse(path);
+  if (!response.ok) throw new ApiError(await problemOf(response));
+  return { body: (await response.json()) as T, etag: response.headers.get('etag') };
+}

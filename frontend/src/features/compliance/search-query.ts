@@ -1,0 +1,70 @@
+/** The audit search's URL query, mapped to the API's filter (see docs/api.md, "The filter"). */
+
+export const outcomes = ['allowed', 'denied', 'failed'] as const;
+export const resourceTypes = ['Tenant', 'Site', 'User', 'Device', 'AuditEvent'] as const;
+
+export interface AuditSearch {
+  from: string;
+  to: string;
+  actorId: string;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  tenantId: string;
+  subject: string;
+  outcome: string;
+  cursor: string;
+}
+
+const fields = [
+  'from',
+  'to',
+  'actorId',
+  'action',
+  'resourceType',
+  'resourceId',
+  'tenantId',
+  'subject',
+  'outcome',
+  'cursor',
+] as const;
+
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
+
+export function parseAuditSearch(raw: Record<string, string | string[] | undefined>): AuditSearch {
+  return Object.fromEntries(
+    fields.map((field) => [
+      field,
+      one(raw[field])
+        .replace(/\p{Cc}/gu, '')
+        .trim()
+        .slice(0, 512),
+    ]),
+  ) as unknown as AuditSearch;
+}
+
+/** `<input type="datetime-local">` gives local wall time without a zone; the console works in UTC. */
+export function localToIso(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return undefined;
+  const date = new Date(`${value.length === 16 ? `${value}:00` : value}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** The API filter: only fields with a value, times in ISO-8601 UTC. */
+export function apiFilter(search: AuditSearch): Record<string, string> {
+  const filter: Record<string, string> = {};
+  for (const field of fields) {
+    if (field === 'cursor' || !search[field]) continue;
+    if (field === 'from' || field === 'to') {
+      const iso = localToIso(search[field]);
+      if (iso) filter[field] = iso;
+    } else {
+      filter[field] = search[field];
+    }
+  }
+  return filter;
+}
+
+export function searchHref(search: AuditSearch, change: Partial<AuditSearch>): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...search, ...change }).filter(([, value]) => value !== ''));
+}

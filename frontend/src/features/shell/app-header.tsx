@@ -1,0 +1,57 @@
+import { getTranslations } from 'next-intl/server';
+import { Suspense } from 'react';
+import { mayDo, myPermissions } from '@/features/api/me';
+import type { Locale } from '@/i18n/routing';
+import { LocaleSwitcher } from './locale-switcher';
+import { NavLink } from './nav-link';
+
+/** The top bar: brand, the sections this user may open (from the API's permissions), locale, sign-out. */
+export async function AppHeader({ locale }: { locale: Locale }) {
+  const t = await getTranslations({ locale, namespace: 'shell' });
+  const permissions = await myPermissions().catch(() => undefined);
+  const sections = permissions
+    ? [
+        { href: '/', label: t('nav.dashboard') },
+        ...(mayDo(permissions, 'read', 'Device') ? [{ href: '/devices', label: t('nav.devices') }] : []),
+        ...(mayDo(permissions, 'read', 'AuditEvent')
+          ? [{ href: '/compliance', label: t('nav.compliance') }]
+          : []),
+        { href: '/account', label: t('nav.account') },
+      ]
+    : [];
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <span aria-hidden="true" className="brand-mark">
+          ◆
+        </span>
+        {t('brand')}
+      </div>
+      {sections.length > 0 && (
+        <nav aria-label={t('nav.label')} className="main-nav">
+          <ul>
+            {sections.map((section) => (
+              <li key={section.href}>
+                <NavLink href={section.href}>{section.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <div className="header-tools">
+        {/* Reads the query string: a Suspense boundary keeps static pages static. */}
+        <Suspense fallback={null}>
+          <LocaleSwitcher />
+        </Suspense>
+        {permissions && (
+          <form action={`/api/auth/logout?returnTo=/${locale}`} method="post" className="sign-out">
+            <span className="signed-in-as">{t('signedInAs', { username: permissions.username })}</span>
+            <button type="submit" className="button secondary">
+              {t('signOut')}
+            </button>
+          </form>
+        )}
+      </div>
+    </header>
+  );
+}

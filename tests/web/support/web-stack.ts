@@ -1,0 +1,76 @@
+/**
+ * The whole platform as `npm start` runs it (embedded PostgreSQL, identity provider, API, and the
+ * production build of the web app), on free ports with a throwaway database: for the browser
+ * tests and the web benchmark. Uses the build output, so run `npm run build` first.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../../backend/dist/core/config/config.js';
+import { startStack } from '../../../backend/dist/launcher/stack.js';
+import { startWebApp } from '../../../backend/dist/launcher/web-app.js';
+
+export interface WebStack {
+  webUrl: string;
+  apiUrl: string;
+  issuer: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startWebStack(options: { webEnv?: Record<string, string> } = {}): Promise<WebStack> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'custos-web-'));
+  const [apiPort, idpPort, webPort, pgPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    API_PORT: String(apiPort),
+    DEV_IDP_PORT: String(idpPort),
+    WEB_PORT: String(webPort),
+    EMBEDDED_PG_PORT: String(pgPort),
+    EMBEDDED_PG_DATA_DIR: path.join(dir, 'pg'),
+    AUDIT_MASTER_KEY_FILE: path.join(dir, 'master.key'),
+  });
+  const stack = await startStack({ config, ephemeralDatabase: true });
+  try {
+    const web = await startWebApp({
+      host: 'localhost',
+      port: webPort,
+      apiUrl: stack.apiUrl,
+      issuer: stack.config.OIDC_ISSUER,
+      sessionSecretFile: path.join(dir, 'web-session.key'),
+      env: options.webEnv,
+    });
+    return {
+      webUrl: web.url,
+      apiUrl: stack.apiUrl,
+      issuer: stack.config.OIDC_ISSUER,
+      databaseUrl: stack.databaseUrl,
+      async stop() {
+        await web.stop();
+        await stack.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
