@@ -32,7 +32,7 @@ async function start(env: Record<string, string>): Promise<Started> {
   child.stderr?.on('data', (c) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 90_000;
-  while (!output.includes('API ready at')) {
+  while (!output.includes('web app ready at')) {
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`launcher did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -56,6 +56,8 @@ beforeAll(async () => {
     EMBEDDED_PG_DATA_DIR: path.join(dir, 'postgres'),
     DEV_IDP_KEYS_FILE: path.join(dir, 'idp', 'jwks.json'),
     AUDIT_MASTER_KEY_FILE: path.join(dir, 'audit', 'master.key'),
+    WEB_PORT: String(await freePort()),
+    WEB_SESSION_SECRET_FILE: path.join(dir, 'web', 'session.key'),
   };
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -73,6 +75,12 @@ describe('npm start', () => {
 
     const first = await start(env as Record<string, string>);
     expect((await fetch(`${api}/health`)).status).toBe(200);
+    // The web app is served beside the API, and sends a visitor without a session to sign in.
+    const web = `http://localhost:${env.WEB_PORT}`;
+    expect((await fetch(`${web}/en/sign-in`)).status).toBe(200);
+    const home = await fetch(`${web}/en`, { redirect: 'manual' });
+    expect(home.status).toBe(307);
+    expect(home.headers.get('location')).toContain('/en/sign-in');
     const anonymous = await fetch(`${api}/v1/devices`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
@@ -95,7 +103,7 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
 
-    expect(await stop(first)).toBe(0);
+    expect(await stop(first), first.output()).toBe(0);
     expect(first.output()).toContain('stopped');
     await expect(fetch(`${api}/health`)).rejects.toThrow();
 
@@ -106,7 +114,7 @@ describe('npm start', () => {
     });
     expect(((await kept.json()) as { items: unknown[] }).items).toHaveLength(1);
     expect(second.output()).toContain('database schema is up to date');
-    expect(await stop(second)).toBe(0);
+    expect(await stop(second), second.output()).toBe(0);
   });
 
   it('recovers the database server a killed launcher left behind', { timeout: 240_000 }, async () => {
@@ -115,7 +123,9 @@ describe('npm start', () => {
     await crashed.exited;
     const again = await start(env as Record<string, string>);
     expect((await fetch(`http://localhost:${env.API_PORT}/api/health/ready`)).status).toBe(200);
-    expect(await stop(again)).toBe(0);
+    // The killed launcher's web app exited on its own, so the new one could take the port.
+    expect((await fetch(`http://localhost:${env.WEB_PORT}/en/sign-in`)).status).toBe(200);
+    expect(await stop(again), again.output()).toBe(0);
   });
 
   it('names the setting to change when a port is taken', async () => {

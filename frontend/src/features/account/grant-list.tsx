@@ -1,4 +1,4 @@
-import { getTranslations } from 'next-intl/server';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import type { Grant } from '@/features/api/types';
 
 const placeholder = /^\$\{subject\.(\w+)\}$/;
@@ -10,6 +10,7 @@ export async function GrantList({ grants }: { grants: Grant[] }) {
   const tResource = await getTranslations('audit.resource');
   const tOperator = await getTranslations('account.operators');
   const tPlaceholder = await getTranslations('account.placeholders');
+  const format = await getFormatter();
   // A condition value in words: "your organisation", "your sites", or the literal value.
   const value = (raw: unknown) => {
     const name = typeof raw === 'string' ? placeholder.exec(raw)?.[1] : undefined;
@@ -24,9 +25,11 @@ export async function GrantList({ grants }: { grants: Grant[] }) {
         <li key={index} className={`grant ${grant.effect}`}>
           <p className="grant-title">
             <strong>{grant.effect === 'allow' ? t('allow') : t('deny')}</strong>{' '}
-            {grant.actions
-              .map((action) => (tAction.has(action as never) ? tAction(action as never) : action))
-              .join(', ')}{' '}
+            {format.list(
+              grant.actions.map((action) =>
+                tAction.has(action as never) ? tAction(action as never) : action,
+              ),
+            )}{' '}
             · {tResource(grant.resource)}
           </p>
           {Object.keys(grant.conditions).length > 0 && (
@@ -57,7 +60,7 @@ export async function GrantList({ grants }: { grants: Grant[] }) {
               {t('withheld')} <code>{grant.withheldFields.join(', ')}</code>
             </p>
           )}
-          {grant.purposes && <p>{t('onlyFor', { purposes: grant.purposes.join(', ') })}</p>}
+          {grant.purposes && <p>{t('onlyFor', { purposes: format.list(grant.purposes) })}</p>}
           <p className="muted" lang="en">
             {grant.description}
           </p>

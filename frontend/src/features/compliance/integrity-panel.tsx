@@ -23,7 +23,9 @@ export async function IntegrityPanel({
           <span aria-hidden="true">{verification.ok ? '✓ ' : '✗ '}</span>
           {verification.ok
             ? t('ok', { count: verification.checkedEvents })
-            : t('bad', { seq: verification.firstBadSeq ?? -1, size: verification.badTreeSize ?? -1 })}
+            : verification.firstBadSeq !== null
+              ? t('badAtEvent', { seq: verification.firstBadSeq })
+              : t('badAtHead', { size: verification.badTreeSize ?? verification.treeSize })}
         </p>
       )}
       <dl className="details">

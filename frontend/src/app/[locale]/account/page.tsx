@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { getTranslations, setRequestLocale } from 'next-intl/server';
+import { getFormatter, getTranslations, setRequestLocale } from 'next-intl/server';
 import { GrantList } from '@/features/account/grant-list';
 import { api } from '@/features/api/api-client';
 import { optional } from '@/features/api/load';
@@ -21,6 +21,7 @@ export default async function AccountPage({ params }: PageProps<'/[locale]/accou
   const tRole = await getTranslations('account.roles');
   const tAction = await getTranslations('account.actions');
   const tResource = await getTranslations('audit.resource');
+  const format = await getFormatter();
   const permissions = await myPermissions();
   if (!permissions) return null;
   const [me, sites] = await Promise.all([optional(api<User>('/v1/users/me')), visibleSites()]);
@@ -40,14 +41,14 @@ export default async function AccountPage({ params }: PageProps<'/[locale]/accou
             </>
           )}
           <dt>{t('rolesLabel')}</dt>
-          <dd>{permissions.roles.map(roleName).join(', ')}</dd>
+          <dd>{format.list(permissions.roles.map(roleName))}</dd>
           <dt>{t('tenant')}</dt>
           <dd>{permissions.tenantId ? <code>{permissions.tenantId}</code> : t('noTenant')}</dd>
           <dt>{t('sites')}</dt>
           <dd>
             {permissions.siteIds.length === 0
               ? t('noSites')
-              : permissions.siteIds.map((id) => sites.get(id)?.name ?? id).join(', ')}
+              : format.list(permissions.siteIds.map((id) => sites.get(id)?.name ?? id))}
           </dd>
           {me?.attributes && Object.keys(me.attributes).length > 0 && (
             <>
@@ -72,7 +73,7 @@ export default async function AccountPage({ params }: PageProps<'/[locale]/accou
               <dd>
                 {actions.length === 0
                   ? t('nothing')
-                  : actions.map((a) => (tAction.has(a as never) ? tAction(a as never) : a)).join(', ')}
+                  : format.list(actions.map((a) => (tAction.has(a as never) ? tAction(a as never) : a)))}
               </dd>
             </div>
           ))}

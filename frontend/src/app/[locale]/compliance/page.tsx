@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { getTranslations, setRequestLocale } from 'next-intl/server';
+import { getFormatter, getTranslations, setRequestLocale } from 'next-intl/server';
 import { ApiError, api } from '@/features/api/api-client';
 import { optional } from '@/features/api/load';
 import { mayDo, myPermissions } from '@/features/api/me';
@@ -24,6 +24,7 @@ export default async function CompliancePage({ params, searchParams }: PageProps
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const t = await getTranslations('compliance');
+  const format = await getFormatter();
   const permissions = await myPermissions();
   if (!mayDo(permissions, 'read', 'AuditEvent')) return <Forbidden />;
   const query = await searchParams;
@@ -53,7 +54,7 @@ export default async function CompliancePage({ params, searchParams }: PageProps
         <AuditSearchForm search={search} />
         {invalid && (
           <Notice tone="error" title={t('search.invalid')}>
-            {invalid.length > 0 && <p>{t('search.invalidFields', { fields: invalid.join(', ') })}</p>}
+            {invalid.length > 0 && <p>{t('search.invalidFields', { fields: format.list(invalid) })}</p>}
           </Notice>
         )}
         {results && results.items.length === 0 && <Notice title={t('search.empty')} />}

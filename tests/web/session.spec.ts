@@ -1,0 +1,56 @@
+/**
+ * The session: tokens never reach browser JavaScript, the cookie is httpOnly, Secure and
+ * SameSite=Lax, pages need a session, and signing out ends it here and at the identity provider.
+ */
+import { expect, signIn, test, webUrl } from './support/fixtures.ts';
+
+test('pages need a session and return to the page asked for after sign-in', async ({ page }) => {
+  await page.goto(`${webUrl()}/de/devices?state=active`);
+  await expect(page).toHaveURL(/\/de\/sign-in\?returnTo=%2Fde%2Fdevices%3Fstate%3Dactive/);
+  await signIn(page, 'operator', 'de', '/devices?state=active');
+  await expect(page).toHaveURL(`${webUrl()}/de/devices?state=active`);
+});
+
+test('the session cookie is out of reach of scripts and holds no readable token', async ({
+  page,
+  context,
+}) => {
+  await signIn(page, 'operator');
+  const cookies = await context.cookies(webUrl());
+  const session = cookies.find((cookie) => cookie.name === 'custos_session');
+  expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+  expect(await page.evaluate(() => document.cookie)).not.toContain('custos_session');
+  // JWE compact form: five base64url parts, the payload encrypted (no JWT in clear).
+  expect(session?.value.split('.')).toHaveLength(5);
+  expect(session?.value).not.toContain('eyJhbGciOiJSUzI1NiI');
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+  expect(storage).toBe('{}');
+});
+
+test('signing out ends the session here and at the identity provider', async ({ page }) => {
+  await signIn(page, 'operator');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  // The provider asks to confirm (RP-initiated logout), then returns to the app.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/en\/sign-in/);
+  await page.goto(`${webUrl()}/en/devices`);
+  await expect(page).toHaveURL(/\/en\/sign-in/);
+  // The provider session is gone too: signing in asks for the password again.
+  await page.locator('main a.button').click();
+  await expect(page.getByLabel('Password')).toBeVisible();
+});
+
+test('a forged or foreign session cookie is treated as no session', async ({ page, context }) => {
+  await context.addCookies([{ name: 'custos_session', value: 'a.b.c.d.e', url: webUrl() }]);
+  await page.goto(`${webUrl()}/en/account`);
+  await expect(page).toHaveURL(/\/en\/sign-in/);
+});
+
+test('the export route refuses requests from other origins and without a session', async ({ request }) => {
+  const foreign = await request.post(`${webUrl()}/api/audit-exports`, {
+    headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+    data: {},
+  });
+  expect(foreign.status()).toBe(401);
+  expect(foreign.headers()['content-type']).toContain('application/problem+json');
+});

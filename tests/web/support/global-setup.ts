@@ -1,0 +1,13 @@
+/**
+ * Starts the platform once for all browser tests and tells the workers where it is (environment
+ * variables set here reach them). The returned function stops it.
+ */
+import { startWebStack } from './web-stack.ts';
+
+export default async function globalSetup() {
+  const stack = await startWebStack();
+  process.env.CUSTOS_WEB_URL = stack.webUrl;
+  process.env.CUSTOS_API_URL = stack.apiUrl;
+  process.env.CUSTOS_ISSUER = stack.issuer;
+  return () => stack.stop();
+}
