@@ -115,3 +115,26 @@ test('the locale switcher keeps the page and its query', async ({ page }) => {
   await expect(page).toHaveURL(`${webUrl()}/de/devices?state=active`);
   await expect(page.locator('html')).toHaveAttribute('lang', 'de');
 });
+
+test('keyboard: the skip link is the first stop, is visible when focused and leads to the content', async ({
+  page,
+}) => {
+  await signIn(page, 'operator', 'en', '/devices');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  const outline = await skip.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe('none');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Serial number starts with')).toBeFocused();
+});
+
+test('reduced motion is honoured', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(`${webUrl()}/en/sign-in`);
+  const duration = await page.locator('a.button').evaluate((el) => getComputedStyle(el).transitionDuration);
+  expect(Number.parseFloat(duration)).toBeLessThan(0.001);
+});

@@ -2,6 +2,8 @@
  * The session: tokens never reach browser JavaScript, the cookie is httpOnly, Secure and
  * SameSite=Lax, pages need a session, and signing out ends it here and at the identity provider.
  */
+import { createHash } from 'node:crypto';
+import { EncryptJWT } from 'jose';
 import { expect, signIn, test, webUrl } from './support/fixtures.ts';
 
 test('pages need a session and return to the page asked for after sign-in', async ({ page }) => {
@@ -46,11 +48,58 @@ test('a forged or foreign session cookie is treated as no session', async ({ pag
   await expect(page).toHaveURL(/\/en\/sign-in/);
 });
 
-test('the export route refuses requests from other origins and without a session', async ({ request }) => {
-  const foreign = await request.post(`${webUrl()}/api/audit-exports`, {
+test('the export route refuses requests without a session, and from other origins', async ({ page, request }) => {
+  const anonymous = await request.post(`${webUrl()}/api/audit-exports`, {
+    headers: { 'content-type': 'application/json' },
+    data: {},
+  });
+  expect(anonymous.status()).toBe(401);
+  expect(anonymous.headers()['content-type']).toContain('application/problem+json');
+
+  await signIn(page, 'compliance');
+  const foreign = await page.request.post(`${webUrl()}/api/audit-exports`, {
     headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
     data: {},
   });
-  expect(foreign.status()).toBe(401);
-  expect(foreign.headers()['content-type']).toContain('application/problem+json');
+  expect(foreign.status()).toBe(403);
+  const bad = await page.request.post(`${webUrl()}/api/audit-exports`, {
+    headers: { origin: webUrl(), 'content-type': 'application/json' },
+    data: { from: 'yesterday' },
+  });
+  expect(bad.status()).toBe(400);
+  expect(await bad.json()).toMatchObject({ code: 'validation_failed' });
+});
+
+/** A session cookie sealed like the web app does, with chosen times. */
+async function sealedSession(times: { signedInAt: number; lastSeenAt: number }) {
+  const key = createHash('sha256').update(process.env.CUSTOS_WEB_SESSION_SECRET ?? '').digest();
+  return new EncryptJWT({
+    accessToken: 'x',
+    accessTokenExpiresAt: times.lastSeenAt + 300,
+    refreshToken: null,
+    idToken: null,
+    username: 'operator',
+    ...times,
+  })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setAudience('session')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .encrypt(key);
+}
+
+test('an idle session ends (automatic logoff), and so does one past its maximum age', async ({ page, context }) => {
+  const now = Math.floor(Date.now() / 1000);
+  // Default idle limit 15 minutes, maximum age 10 hours.
+  for (const [times, reason] of [
+    [{ signedInAt: now - 3600, lastSeenAt: now - 16 * 60 }, 'idle'],
+    [{ signedInAt: now - 11 * 3600, lastSeenAt: now - 60 }, 'expired'],
+  ] as const) {
+    await context.clearCookies();
+    await context.addCookies([{ name: 'custos_session', value: await sealedSession(times), url: webUrl() }]);
+    await page.goto(`${webUrl()}/en/devices`);
+    await expect(page).toHaveURL(new RegExp(`/en/sign-in\\?.*reason=${reason}`));
+    await expect(page.getByRole('status')).toBeVisible();
+    expect((await context.cookies(webUrl())).some((c) => c.name === 'custos_session')).toBe(false);
+  }
 });

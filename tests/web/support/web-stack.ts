@@ -3,7 +3,7 @@
  * production build of the web app), on free ports with a throwaway database: for the browser
  * tests and the web benchmark. Uses the build output, so run `npm run build` first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export interface WebStack {
   apiUrl: string;
   issuer: string;
   databaseUrl: string;
+  /** The web app's session secret, so tests can seal sessions in states hard to reach by waiting. */
+  sessionSecret: string;
   stop(): Promise<void>;
 }
 
@@ -50,12 +52,13 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
   });
   const stack = await startStack({ config, ephemeralDatabase: true });
   try {
+    const sessionSecretFile = path.join(dir, 'web-session.key');
     const web = await startWebApp({
       host: 'localhost',
       port: webPort,
       apiUrl: stack.apiUrl,
       issuer: stack.config.OIDC_ISSUER,
-      sessionSecretFile: path.join(dir, 'web-session.key'),
+      sessionSecretFile,
       env: options.webEnv,
     });
     return {
@@ -63,6 +66,7 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
       apiUrl: stack.apiUrl,
       issuer: stack.config.OIDC_ISSUER,
       databaseUrl: stack.databaseUrl,
+      sessionSecret: (await readFile(sessionSecretFile, 'utf8')).trim(),
       async stop() {
         await web.stop();
         await stack.stop();
