@@ -8,7 +8,8 @@
  * - every key in en.json is used by frontend/src (unused keys rot, untranslated and unreviewed).
  * Usage is read from the sources: `useTranslations('ns')` / `getTranslations('ns' | { namespace })`
  * bound to a variable t, then t('key') or t.has('key'). A dynamic key (t(`do.${action}`), t(state))
- * counts the whole subtree below its static prefix as used.
+ * counts the whole subtree below its static prefix as used. Subtrees read raw, to hand plain strings
+ * to client components (`(await getMessages()).compliance.export`), count as used too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -169,6 +170,15 @@ for (const file of sources) {
           problems.push(`${line(call.index)}: uses ${namespace + key}, which en.json lacks`);
         }
       } else usedPrefixes.push(namespace + (template?.[1] ?? ''));
+    }
+  }
+  // Raw message subtrees handed to client components as plain strings: `(await getMessages()).a.b`,
+  // or a message file imported where it is needed (`m.default.a.b`).
+  for (const raw of text.matchAll(/(?:getMessages\([^)]*\)\)|\bm\.default)((?:\.\w+)+)/g)) {
+    const key = (raw[1] ?? '').slice(1);
+    usedKeys.push(key);
+    if (!enKeys.some((k) => k === key || k.startsWith(`${key}.`))) {
+      problems.push(`${line(raw.index)}: uses ${key}, which en.json lacks`);
     }
   }
 }

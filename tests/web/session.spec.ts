@@ -48,7 +48,10 @@ test('a forged or foreign session cookie is treated as no session', async ({ pag
   await expect(page).toHaveURL(/\/en\/sign-in/);
 });
 
-test('the export route refuses requests without a session, and from other origins', async ({ page, request }) => {
+test('the export route refuses requests without a session, and from other origins', async ({
+  page,
+  request,
+}) => {
   const anonymous = await request.post(`${webUrl()}/api/audit-exports`, {
     headers: { 'content-type': 'application/json' },
     data: {},
@@ -72,7 +75,9 @@ test('the export route refuses requests without a session, and from other origin
 
 /** A session cookie sealed like the web app does, with chosen times. */
 async function sealedSession(times: { signedInAt: number; lastSeenAt: number }) {
-  const key = createHash('sha256').update(process.env.CUSTOS_WEB_SESSION_SECRET ?? '').digest();
+  const key = createHash('sha256')
+    .update(process.env.CUSTOS_WEB_SESSION_SECRET ?? '')
+    .digest();
   return new EncryptJWT({
     accessToken: 'x',
     accessTokenExpiresAt: times.lastSeenAt + 300,
@@ -88,7 +93,10 @@ async function sealedSession(times: { signedInAt: number; lastSeenAt: number }) 
     .encrypt(key);
 }
 
-test('an idle session ends (automatic logoff), and so does one past its maximum age', async ({ page, context }) => {
+test('an idle session ends (automatic logoff), and so does one past its maximum age', async ({
+  page,
+  context,
+}) => {
   const now = Math.floor(Date.now() / 1000);
   // Default idle limit 15 minutes, maximum age 10 hours.
   for (const [times, reason] of [

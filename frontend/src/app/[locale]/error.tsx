@@ -1,20 +1,53 @@
 'use client';
-import { useTranslations } from 'next-intl';
+/**
+ * An unexpected failure (the API unreachable, say): a translated message, never a stack trace.
+ * The texts are loaded from the locale's message file only when this page shows, so the i18n
+ * runtime and catalogue are not part of every page's JavaScript.
+ */
+import { useParams } from 'next/navigation';
+import { Suspense, use } from 'react';
+import { routing } from '@/i18n/routing';
 
-/** An unexpected failure (the API unreachable, say): a translated message, never a stack trace. */
-export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
-  const t = useTranslations('errors');
+interface ErrorText {
+  title: string;
+  body: string;
+  retry: string;
+}
+
+const loaded = new Map<string, Promise<ErrorText>>();
+
+function errorText(locale: string): Promise<ErrorText> {
+  const known = (routing.locales as readonly string[]).includes(locale) ? locale : routing.defaultLocale;
+  let text = loaded.get(known);
+  if (!text) {
+    text = import(`../../../messages/${known}.json`).then((m) => m.default.errors.unexpected as ErrorText);
+    loaded.set(known, text);
+  }
+  return text;
+}
+
+function ErrorMessage({ locale, reset }: { locale: string; reset: () => void }) {
+  const text = use(errorText(locale));
   return (
     <section className="stack">
       <div className="page-heading">
-        <h1>{t('unexpected.title')}</h1>
-        <p className="lede">{t('unexpected.body')}</p>
+        <h1>{text.title}</h1>
+        <p className="lede">{text.body}</p>
       </div>
       <p>
         <button type="button" className="button" onClick={reset}>
-          {t('unexpected.retry')}
+          {text.retry}
         </button>
       </p>
     </section>
+  );
+}
+
+export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
+  const { locale } = useParams<{ locale: string }>();
+  return (
+    <Suspense fallback={null}>
+      <ErrorMessage locale={locale} reset={reset} />
+    </Suspense>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import { notFound } from 'next/navigation';
-import { hasLocale, NextIntlClientProvider } from 'next-intl';
+import { hasLocale } from 'next-intl';
 import { getTranslations, setRequestLocale } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { AppHeader } from '@/features/shell/app-header';
@@ -36,15 +36,14 @@ export default async function LocaleLayout({
   return (
     <html lang={locale} dir={directionOf(locale)}>
       <body>
-        <NextIntlClientProvider>
-          <a className="skip-link" href="#main">
-            {t('skipToContent')}
-          </a>
-          <AppHeader locale={locale} />
-          <main id="main" tabIndex={-1}>
-            {children}
-          </main>
-        </NextIntlClientProvider>
+        {/* No NextIntlClientProvider: client components get their texts as props from the server. */}
+        <a className="skip-link" href="#main">
+          {t('skipToContent')}
+        </a>
+        <AppHeader locale={locale} />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -1,6 +1,6 @@
 import { getTranslations } from 'next-intl/server';
 import { PageHeading } from '@/features/shell/page-heading';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 
 export default async function NotFound() {
   const t = await getTranslations('errors');

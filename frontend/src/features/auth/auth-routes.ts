@@ -18,12 +18,18 @@ import {
   unsealSession,
 } from './session';
 
-/** Only paths of this app may be returned to after sign-in (no open redirect). */
+/**
+ * Only paths of this app may be returned to after sign-in (no open redirect). The value is resolved
+ * as a browser would (which drops tabs and line breaks, so `/\t/evil.example` means `//evil.example`)
+ * and must stay on our origin.
+ */
 export function safeReturnTo(value: string | null | undefined): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    return `/${routing.defaultLocale}`;
-  }
-  return value;
+  const fallback = `/${routing.defaultLocale}`;
+  if (!value?.startsWith('/')) return fallback;
+  const base = 'http://custos.invalid';
+  const resolved = URL.parse(value, base);
+  if (!resolved || resolved.origin !== base) return fallback;
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }
 
 const localeOf = (path: string): Locale => {

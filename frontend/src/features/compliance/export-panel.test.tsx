@@ -4,7 +4,7 @@ import { NextIntlClientProvider } from 'next-intl';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import de from '../../../messages/de.json';
 import en from '../../../messages/en.json';
-import { ExportPanel } from './export-panel';
+import { ExportPanel, fill } from './export-panel';
 
 const text = en.compliance.export;
 
@@ -30,7 +30,7 @@ afterEach(() => {
 function renderPanel(tenantId: string | null = 'tenant-a', locale: 'en' | 'de' = 'en') {
   return render(
     <NextIntlClientProvider locale={locale} messages={locale === 'de' ? de : en} timeZone="UTC">
-      <ExportPanel tenantId={tenantId} />
+      <ExportPanel locale={locale} tenantId={tenantId} text={(locale === 'de' ? de : en).compliance.export} />
     </NextIntlClientProvider>,
   );
 }
@@ -109,14 +109,21 @@ describe('ExportPanel', () => {
     expect(new Headers(init?.headers).get('content-type')).toBe('application/json');
     expect(sentBody()).toEqual({ from: '2026-01-01T08:00', to: '2026-01-31T12:30:15', tenantId: 'tenant-a' });
 
-    // Building: the button is disabled and says so, the live region reports the bytes received.
+    // Building: the button says so and refuses a second export, yet keeps the keyboard focus;
+    // the live region announces the state once, the bytes received are shown beside it.
     const button = screen.getByRole('button', { name: text.building });
-    expect(button.hasAttribute('disabled')).toBe(true);
+    expect(button.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(button);
+    expect(liveRegion(container).textContent).toBe(text.progressLabel);
     expect(screen.getByRole('progressbar', { name: text.progressLabel })).toBeTruthy();
     stream.send(2048);
-    await waitFor(() => expect(liveRegion(container).textContent).toContain('Received so far: 2 kB'));
+    await waitFor(() => expect(screen.getByText('Received so far: 2 kB')).toBeTruthy());
     stream.send(1024);
-    await waitFor(() => expect(liveRegion(container).textContent).toContain('Received so far: 3 kB'));
+    await waitFor(() => expect(screen.getByText('Received so far: 3 kB')).toBeTruthy());
+    expect(liveRegion(container).textContent).not.toContain('Received so far');
+    // A second Enter while building starts nothing.
+    await userEvent.setup().keyboard('{Enter}');
+    expect(fetchMock).toHaveBeenCalledTimes(1);
     expect(createObjectURL).not.toHaveBeenCalled();
     stream.end();
 
@@ -125,8 +132,8 @@ describe('ExportPanel', () => {
     expect(link.getAttribute('href')).toBe('blob:http://localhost/bundle-1');
     await waitFor(() => expect(document.activeElement).toBe(link));
     expect(liveRegion(container).textContent).toContain('The bundle is ready (3 kB).');
-    expect(liveRegion(container).textContent).not.toContain('Received so far');
-    expect(screen.getByRole('button', { name: text.submit }).hasAttribute('disabled')).toBe(false);
+    expect(screen.queryByText(/Received so far/)).toBeNull();
+    expect(screen.getByRole('button', { name: text.submit }).getAttribute('aria-disabled')).toBe('false');
 
     expect(createObjectURL).toHaveBeenCalledTimes(1);
     const blob = createObjectURL.mock.calls[0]?.[0];
@@ -169,7 +176,9 @@ describe('ExportPanel', () => {
     await fillAndSubmit({});
     expect((await screen.findByRole('alert')).textContent).toBe(text.errors.forbidden);
     expect(screen.queryByRole('link')).toBeNull();
-    expect(screen.getByRole('button', { name: text.submit }).hasAttribute('disabled')).toBe(false);
+    expect(screen.getByRole('button', { name: text.submit }).getAttribute('aria-disabled')).toBe('false');
+    // Focus moves to the message, so a keyboard or screen-reader user lands on it.
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
   });
 
   it.for<[string, () => Response]>([
@@ -194,11 +203,11 @@ describe('ExportPanel', () => {
   it('shows the network message when the stream breaks off', async () => {
     const stream = streamedResponse({});
     fetchMock.mockResolvedValue(stream.response);
-    const { container } = renderPanel();
+    renderPanel();
 
     await fillAndSubmit({});
     stream.send(512);
-    await waitFor(() => expect(liveRegion(container).textContent).toContain('Received so far'));
+    await waitFor(() => expect(screen.getByText(/Received so far/)).toBeTruthy());
     stream.breakOff();
     expect((await screen.findByRole('alert')).textContent).toBe(text.errors.network);
     expect(createObjectURL).not.toHaveBeenCalled();
@@ -220,15 +229,27 @@ describe('ExportPanel', () => {
       tenant: '[de] tenant',
     };
     render(
-      <NextIntlClientProvider
-        locale="de"
-        messages={{ ...de, compliance: { ...de.compliance, export: marked } }}
-      >
-        <ExportPanel tenantId={null} />
+      <NextIntlClientProvider locale="de" messages={de}>
+        <ExportPanel locale="de" tenantId={null} text={marked} />
       </NextIntlClientProvider>,
     );
     expect(screen.getByRole('button').textContent).toBe('[de] submit');
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('[de] title');
     expect(screen.getByLabelText('[de] tenant')).toBeTruthy();
+  });
+
+  it('stops the download when the page goes away', async () => {
+    const stream = streamedResponse({});
+    fetchMock.mockResolvedValue(stream.response);
+    const { unmount } = renderPanel();
+    await fillAndSubmit({});
+    const signal = fetchMock.mock.calls[0]?.[1]?.signal;
+    expect(signal?.aborted).toBe(false);
+    unmount();
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('fills simple arguments and leaves unknown ones', () => {
+    expect(fill('Download {fileName} ({size})', { fileName: 'a.tar' })).toBe('Download a.tar ({size})');
   });
 });

@@ -27,6 +27,12 @@ describe('localToIso', () => {
     '2026-13-01T08:30',
     '2026-03-01T25:00',
     '2026-03-32T08:30',
+    // Values Date would roll over into a different instant.
+    '2026-02-30T08:30',
+    '2026-02-29T08:30',
+    '2026-03-01T24:00',
+    '2026-03-01T08:60',
+    '2026-03-01T08:30:60',
     ' 2026-03-01T08:30',
     'yesterday',
   ])('gives undefined for %j', (value) => {

@@ -46,8 +46,11 @@ export function parseAuditSearch(raw: Record<string, string | string[] | undefin
 /** `<input type="datetime-local">` gives local wall time without a zone; the console works in UTC. */
 export function localToIso(value: string): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return undefined;
-  const date = new Date(`${value.length === 16 ? `${value}:00` : value}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const full = value.length === 16 ? `${value}:00` : value;
+  const date = new Date(`${full}Z`);
+  // Date rolls impossible values over (30 February → 2 March, 24:00 → the next day): refuse them.
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== full) return undefined;
+  return date.toISOString();
 }
 
 /** The API filter: only fields with a value, times in ISO-8601 UTC. */

@@ -2,7 +2,7 @@ import { getTranslations } from 'next-intl/server';
 import type { Device, Site } from '@/features/api/types';
 import { DateTime } from '@/features/shell/date-time';
 import { StateBadge } from '@/features/shell/state-badge';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 import type { DeviceListQuery, SortField } from './list-query';
 
 /** One page of devices. The table scrolls inside its own focusable region on narrow screens. */

@@ -1,6 +1,6 @@
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { type DeviceSummary, lifecycleStates } from '@/features/api/types';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 
 /** Device counts by lifecycle state; each count links to the list filtered by that state. */
 export async function FleetStatus({ summary }: { summary: DeviceSummary }) {

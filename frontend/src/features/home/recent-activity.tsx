@@ -3,7 +3,7 @@ import type { AuditEvent, Device } from '@/features/api/types';
 import { EventTypeLabel } from '@/features/compliance/event-type-label';
 import { DateTime } from '@/features/shell/date-time';
 import { StateBadge } from '@/features/shell/state-badge';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 
 /** Recent audit events for those who may read the trail; otherwise recently changed devices. */
 export async function RecentActivity({ events, devices }: { events?: AuditEvent[]; devices?: Device[] }) {

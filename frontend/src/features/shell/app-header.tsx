@@ -1,6 +1,7 @@
 import { getTranslations } from 'next-intl/server';
 import { Suspense } from 'react';
 import { mayDo, myPermissions } from '@/features/api/me';
+import { localeHref } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 import { LocaleSwitcher } from './locale-switcher';
 import { NavLink } from './nav-link';
@@ -32,7 +33,9 @@ export async function AppHeader({ locale }: { locale: Locale }) {
           <ul>
             {sections.map((section) => (
               <li key={section.href}>
-                <NavLink href={section.href}>{section.label}</NavLink>
+                <NavLink href={localeHref(locale, section.href)} home={section.href === '/'}>
+                  {section.label}
+                </NavLink>
               </li>
             ))}
           </ul>
@@ -41,7 +44,7 @@ export async function AppHeader({ locale }: { locale: Locale }) {
       <div className="header-tools">
         {/* Reads the query string: a Suspense boundary keeps static pages static. */}
         <Suspense fallback={null}>
-          <LocaleSwitcher />
+          <LocaleSwitcher locale={locale} label={t('language')} />
         </Suspense>
         {permissions && (
           <form action={`/api/auth/logout?returnTo=/${locale}`} method="post" className="sign-out">

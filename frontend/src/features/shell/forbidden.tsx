@@ -1,5 +1,5 @@
 import { getTranslations } from 'next-intl/server';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 import { PageHeading } from './page-heading';
 
 /** Shown where the policies do not let this user see a page: says so, and where to go instead. */

@@ -1,11 +1,15 @@
 'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { Link, usePathname } from '@/i18n/navigation';
 
-/** A navigation link that marks the current section with aria-current. */
-export function NavLink({ href, children }: { href: string; children: ReactNode }) {
+/**
+ * A navigation link that marks the current section with aria-current. `href` carries the locale
+ * already; `home` is the locale's dashboard, current only on itself.
+ */
+export function NavLink({ href, home, children }: { href: string; home: boolean; children: ReactNode }) {
   const pathname = usePathname();
-  const current = href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+  const current = home ? pathname === href : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <Link href={href} aria-current={current ? 'page' : undefined}>
       {children}

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { getFormatter, getTranslations, setRequestLocale } from 'next-intl/server';
+import { getFormatter, getMessages, getTranslations, setRequestLocale } from 'next-intl/server';
 import { ApiError, api } from '@/features/api/api-client';
 import { optional } from '@/features/api/load';
 import { mayDo, myPermissions } from '@/features/api/me';
@@ -12,7 +12,7 @@ import { apiFilter, parseAuditSearch, searchHref } from '@/features/compliance/s
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -79,7 +79,13 @@ export default async function CompliancePage({ params, searchParams }: PageProps
           </nav>
         )}
       </section>
-      {mayDo(permissions, 'export', 'AuditEvent') && <ExportPanel tenantId={permissions?.tenantId ?? null} />}
+      {mayDo(permissions, 'export', 'AuditEvent') && (
+        <ExportPanel
+          locale={locale}
+          tenantId={permissions?.tenantId ?? null}
+          text={(await getMessages()).compliance.export}
+        />
+      )}
     </div>
   );
 }

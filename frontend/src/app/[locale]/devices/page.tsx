@@ -11,7 +11,7 @@ import { visibleSites } from '@/features/devices/sites';
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {

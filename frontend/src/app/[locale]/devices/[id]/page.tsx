@@ -13,7 +13,7 @@ import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
 import { StateBadge } from '@/features/shell/state-badge';
-import { Link } from '@/i18n/navigation';
+import { Link } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
