@@ -1,10 +1,12 @@
 /**
- * Runs before every page (and the export route): picks the locale (next-intl) and keeps pages
- * behind a live session. It ends idle sessions (automatic logoff), renews access tokens shortly
- * before they expire, and hands the renewed cookie both to the browser and to this request.
+ * Runs before pages, server actions and the export route (not before files: paths with a dot):
+ * picks the locale (next-intl) and keeps pages behind a live session. It ends idle sessions (automatic logoff), renews access tokens shortly
+ * before they expire.
  */
 import { type NextRequest, NextResponse } from 'next/server';
+import { hasLocale } from 'next-intl';
 import createIntlMiddleware from 'next-intl/middleware';
+import { problemResponse } from '@/features/api/problem-response';
 import { needsRenewal, renew } from '@/features/auth/refresh';
 import {
   nowSeconds,
@@ -24,8 +26,13 @@ const PUBLIC_PAGES = new Set(['sign-in', 'signed-out']);
 /** Refresh the idle clock at most this often, so most requests set no cookie. */
 const TOUCH_EVERY_SECONDS = 30;
 
+interface Renewed {
+  session: Session;
+  sealed: string;
+}
+
 type Checked =
-  | { live: true; sealed?: string }
+  | { live: true; renewed?: Renewed }
   | { live: false; reason: 'none' | 'idle' | 'expired'; hadCookie: boolean };
 
 /** Whether the request's session may be used, and its re-sealed cookie when it changed. */
@@ -36,33 +43,36 @@ async function checkSession(request: NextRequest): Promise<Checked> {
   if (ended) return { live: false, reason: ended, hadCookie: true };
   const now = nowSeconds();
   let current: Session = session;
-  if (needsRenewal(session, now)) {
+  const stillValid = session.accessTokenExpiresAt > now;
+  // A public client's refresh token is single-use (the provider rotates it and treats a second use
+  // as theft). Prefetches come in parallel, so they never renew while the token still works.
+  if (needsRenewal(session, now) && !(stillValid && isPrefetch(request))) {
     const renewed = await renew(session);
-    if (!renewed) return { live: false, reason: 'expired', hadCookie: true };
-    current = renewed;
+    if (renewed) current = renewed;
+    else if (!stillValid) return { live: false, reason: 'expired', hadCookie: true };
   }
   if (current === session && now - session.lastSeenAt < TOUCH_EVERY_SECONDS) return { live: true };
-  return { live: true, sealed: await sealSession({ ...current, lastSeenAt: now }) };
+  const touched = { ...current, lastSeenAt: now };
+  return { live: true, renewed: { session: touched, sealed: await sealSession(touched) } };
 }
+
+const isPrefetch = (request: NextRequest) =>
+  request.headers.has('next-router-prefetch') || request.headers.get('purpose') === 'prefetch';
 
 export default async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname } = request.nextUrl;
   if (pathname.startsWith('/api/')) {
     const checked = await checkSession(request);
     if (!checked.live) {
-      const response = NextResponse.json(
-        { status: 401, code: 'unauthenticated', title: 'Sign in again' },
-        { status: 401, headers: { 'content-type': 'application/problem+json' } },
-      );
+      const response = problemResponse(401, 'unauthenticated');
       if (checked.hadCookie) response.cookies.delete(SESSION_COOKIE);
       return response;
     }
-    return withSession(request, NextResponse.next(), checked.sealed);
+    return withSession(NextResponse.next(), checked.renewed);
   }
 
   const [, locale, page] = pathname.split('/');
-  const hasLocale = (routing.locales as readonly string[]).includes(locale ?? '');
-  if (!hasLocale || PUBLIC_PAGES.has(page ?? '')) return intl(request);
+  if (!hasLocale(routing.locales, locale) || PUBLIC_PAGES.has(page ?? '')) return intl(request);
 
   const checked = await checkSession(request);
   if (!checked.live) {
@@ -73,38 +83,17 @@ export default async function proxy(request: NextRequest): Promise<NextResponse>
     if (checked.hadCookie) response.cookies.delete(SESSION_COOKIE);
     return response;
   }
-  return withSession(request, intl(request), checked.sealed);
-}
-
-function withSession(request: NextRequest, response: NextResponse, sealed: string | undefined): NextResponse {
-  if (!sealed) return response;
-  response.cookies.set(SESSION_COOKIE, sealed, sessionCookieOptions());
-  forwardCookie(request, response, sealed);
-  return response;
+  return withSession(intl(request), checked.renewed);
 }
 
 /**
- * Server code reads cookies from the request; a renewed session must reach it in this same
- * request. Next.js carries request-header overrides from the proxy in these headers (what
- * `NextResponse.next({ request: { headers } })` sets): the list of headers to keep, and each value.
+ * Sets the renewed cookie on the response. Next.js also applies cookies set here to this same
+ * request (`cookies()` in server code sees them), so the page already calls the API with the new
+ * token; tests/web/session.spec.ts proves it with a token that only renewal can replace.
  */
-function forwardCookie(request: NextRequest, response: NextResponse, sealed: string) {
-  const cookies = request.cookies
-    .getAll()
-    .filter((cookie) => cookie.name !== SESSION_COOKIE)
-    .map((cookie) => `${cookie.name}=${cookie.value}`);
-  cookies.push(`${SESSION_COOKIE}=${sealed}`);
-  const overridden = response.headers.get('x-middleware-override-headers');
-  const names = new Set(overridden ? overridden.split(',') : []);
-  if (!overridden) {
-    for (const [name, value] of request.headers) {
-      names.add(name);
-      if (name !== 'cookie') response.headers.set(`x-middleware-request-${name}`, value);
-    }
-  }
-  names.add('cookie');
-  response.headers.set('x-middleware-override-headers', [...names].join(','));
-  response.headers.set('x-middleware-request-cookie', cookies.join('; '));
+function withSession(response: NextResponse, renewed: Renewed | undefined): NextResponse {
+  if (renewed) response.cookies.set(SESSION_COOKIE, renewed.sealed, sessionCookieOptions(renewed.session));
+  return response;
 }
 
 export const config = {

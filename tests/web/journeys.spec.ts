@@ -44,7 +44,10 @@ test('the operator finds a North device, suspends and reactivates it', async ({ 
   await keepScreenshot(page, testInfo, 'device-before-suspend');
 
   await actions.getByRole('button', { name: 'Suspend' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'The device is suspended.' })).toBeVisible();
+  const suspended = page.getByRole('status').filter({ hasText: 'The device is suspended.' });
+  await expect(suspended).toBeVisible();
+  // The pressed button is gone (Suspend became Activate): focus goes to the result, not to <body>.
+  await expect(page.locator('.focus-target')).toBeFocused();
   await expect(details.getByText('Suspended', { exact: true })).toBeVisible();
   await expect(actions.getByRole('button', { name: 'Suspend' })).toHaveCount(0);
 
@@ -70,6 +73,14 @@ test('operator-globex cannot open an Acme device by its address', async ({ page 
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
   await expect(page.locator('main')).not.toContainText('ACME-N-0001');
+});
+
+test('a search with a time that cannot be read says so instead of searching without it', async ({ page }) => {
+  await signIn(page, 'compliance', 'en', '/compliance?from=2026-02-30T00:00&action=device.suspended');
+  await expect(page.getByRole('alert').filter({ hasText: 'The search could not be run' })).toContainText(
+    'From (UTC)',
+  );
+  await expect(page.getByRole('table', { name: 'Matching audit events, newest first' })).toHaveCount(0);
 });
 
 test('the compliance officer finds the suspension in the trail', async ({ page }) => {

@@ -3,7 +3,7 @@
  * SameSite=Lax, pages need a session, and signing out ends it here and at the identity provider.
  */
 import { createHash } from 'node:crypto';
-import { EncryptJWT } from 'jose';
+import { EncryptJWT, jwtDecrypt } from 'jose';
 import { expect, signIn, test, webUrl } from './support/fixtures.ts';
 
 test('pages need a session and return to the page asked for after sign-in', async ({ page }) => {
@@ -42,6 +42,25 @@ test('signing out ends the session here and at the identity provider', async ({ 
   await expect(page.getByLabel('Password')).toBeVisible();
 });
 
+test('another site cannot sign the user out', async ({ page }) => {
+  await signIn(page, 'operator');
+  const forged = await page.request.post(`${webUrl()}/api/auth/logout`, {
+    headers: { origin: 'https://evil.example' },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+  await page.goto(`${webUrl()}/en/account`);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page).toHaveURL(/\/en\/account$/);
+});
+
+test('the session cookie stays well under the browsers’ 4 kB limit', async ({ page, context }) => {
+  await signIn(page, 'compliance');
+  const session = (await context.cookies(webUrl())).find((c) => c.name === 'custos_session');
+  // Keycloak's tokens are about twice the development provider's: leave room for them.
+  expect(session?.value.length ?? 0).toBeLessThan(2000);
+});
+
 test('a forged or foreign session cookie is treated as no session', async ({ page, context }) => {
   await context.addCookies([{ name: 'custos_session', value: 'a.b.c.d.e', url: webUrl() }]);
   await page.goto(`${webUrl()}/en/account`);
@@ -73,25 +92,68 @@ test('the export route refuses requests without a session, and from other origin
   expect(await bad.json()).toMatchObject({ code: 'validation_failed' });
 });
 
-/** A session cookie sealed like the web app does, with chosen times. */
-async function sealedSession(times: { signedInAt: number; lastSeenAt: number }) {
-  const key = createHash('sha256')
+const sessionKey = () =>
+  createHash('sha256')
     .update(process.env.CUSTOS_WEB_SESSION_SECRET ?? '')
     .digest();
+
+/** A session cookie sealed like the web app does, with chosen contents. */
+async function sealedSession(contents: Record<string, unknown>) {
   return new EncryptJWT({
     accessToken: 'x',
-    accessTokenExpiresAt: times.lastSeenAt + 300,
+    accessTokenExpiresAt: Number(contents.lastSeenAt) + 300,
     refreshToken: null,
     idToken: null,
     username: 'operator',
-    ...times,
+    ...contents,
   })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
     .setAudience('session')
     .setIssuedAt()
     .setExpirationTime('1h')
-    .encrypt(key);
+    .encrypt(sessionKey());
 }
+
+const openSession = async (value: string) =>
+  (await jwtDecrypt(value, sessionKey(), { audience: 'session' })).payload;
+
+test('an access token about to expire is renewed, and the page already uses the new one', async ({
+  page,
+  context,
+}) => {
+  await signIn(page, 'operator');
+  const original = (await context.cookies(webUrl())).find((c) => c.name === 'custos_session');
+  const session = await openSession(original?.value ?? '');
+  const now = Math.floor(Date.now() / 1000);
+  // The token is replaced by garbage that expires in 5 s: only a renewed token can load the page.
+  const nearlyExpired = await sealedSession({
+    ...session,
+    accessToken: 'not-a-token',
+    accessTokenExpiresAt: now + 5,
+  });
+  await context.addCookies([{ name: 'custos_session', value: nearlyExpired, url: webUrl() }]);
+  await page.goto(`${webUrl()}/en/devices`);
+  await expect(page.getByRole('table', { name: 'Devices' }).locator('tbody tr')).toHaveCount(3);
+  const renewed = await openSession(
+    (await context.cookies(webUrl())).find((c) => c.name === 'custos_session')?.value ?? '',
+  );
+  expect(renewed.accessToken).not.toBe('not-a-token');
+  expect(Number(renewed.accessTokenExpiresAt)).toBeGreaterThan(now + 60);
+  expect(renewed.signedInAt).toBe(session.signedInAt);
+});
+
+test('an expired access token whose renewal is refused ends the session', async ({ page, context }) => {
+  const now = Math.floor(Date.now() / 1000);
+  const cookie = await sealedSession({
+    signedInAt: now - 600,
+    lastSeenAt: now - 60,
+    accessTokenExpiresAt: now - 1,
+    refreshToken: 'revoked-or-made-up',
+  });
+  await context.addCookies([{ name: 'custos_session', value: cookie, url: webUrl() }]);
+  await page.goto(`${webUrl()}/en/devices`);
+  await expect(page).toHaveURL(/\/en\/sign-in\?.*reason=expired/);
+});
 
 test('an idle session ends (automatic logoff), and so does one past its maximum age', async ({
   page,
@@ -110,4 +172,16 @@ test('an idle session ends (automatic logoff), and so does one past its maximum 
     await expect(page.getByRole('status')).toBeVisible();
     expect((await context.cookies(webUrl())).some((c) => c.name === 'custos_session')).toBe(false);
   }
+});
+
+test('a token the API refuses mid-session leads to sign-in, not to an error page', async ({
+  page,
+  context,
+}) => {
+  const now = Math.floor(Date.now() / 1000);
+  const cookie = await sealedSession({ signedInAt: now - 60, lastSeenAt: now - 10, accessToken: 'revoked' });
+  await context.addCookies([{ name: 'custos_session', value: cookie, url: webUrl() }]);
+  await page.goto(`${webUrl()}/de/devices`);
+  await expect(page).toHaveURL(/\/de\/sign-in\?reason=expired/);
+  await expect(page.getByRole('status')).toBeVisible();
 });

@@ -29,6 +29,18 @@ export interface RunningWebApp {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * What the web app may see of the launcher's environment: the system's basics and its own WEB_*
+ * settings. Never the API's secrets (DATABASE_URL, the audit master key path…): the web app is a
+ * client of the API like any other.
+ */
+export function webAppEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const allowed = /^(PATH|HOME|TMPDIR|TZ|LANG|LC_\w+|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|WEB_\w+)$/;
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => allowed.test(entry[0]) && entry[1] !== undefined),
+  );
+}
 const CHILD = fileURLToPath(new URL('./web-app-child.js', import.meta.url));
 
 export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp> {
@@ -53,7 +65,7 @@ export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp
       cwd: FRONTEND_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
+        ...webAppEnvironment(process.env),
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         WEB_PUBLIC_URL: url,

@@ -14,15 +14,18 @@ describe('the error page', () => {
   it('shows the texts of the page’s locale, loaded when it shows, and retries on request', async () => {
     params.locale = 'de';
     const reset = vi.fn();
+    const retry = vi.fn();
     // act() lets React retry the render once the locale's texts have loaded.
     await act(async () => {
-      render(<ErrorPage error={new Error('boom')} reset={reset} />);
+      render(<ErrorPage error={new Error('boom')} reset={reset} retry={retry} />);
     });
     expect(await screen.findByRole('heading', { level: 1, name: de.errors.unexpected.title })).toBeTruthy();
     expect(screen.getByText(de.errors.unexpected.body)).toBeTruthy();
     expect(screen.queryByText('boom')).toBeNull();
     await userEvent.setup().click(screen.getByRole('button', { name: de.errors.unexpected.retry }));
-    expect(reset).toHaveBeenCalledTimes(1);
+    // Retrying fetches the server data again (Next.js's retry), not only a client re-render.
+    expect(retry).toHaveBeenCalledTimes(1);
+    expect(reset).not.toHaveBeenCalled();
   });
 
   it('falls back to English for a locale it does not know', async () => {

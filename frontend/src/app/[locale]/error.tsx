@@ -5,6 +5,7 @@
  * runtime and catalogue are not part of every page's JavaScript.
  */
 import { useParams } from 'next/navigation';
+import { hasLocale } from 'next-intl';
 import { Suspense, use } from 'react';
 import { routing } from '@/i18n/routing';
 
@@ -17,7 +18,7 @@ interface ErrorText {
 const loaded = new Map<string, Promise<ErrorText>>();
 
 function errorText(locale: string): Promise<ErrorText> {
-  const known = (routing.locales as readonly string[]).includes(locale) ? locale : routing.defaultLocale;
+  const known = hasLocale(routing.locales, locale) ? locale : routing.defaultLocale;
   let text = loaded.get(known);
   if (!text) {
     text = import(`../../../messages/${known}.json`).then((m) => m.default.errors.unexpected as ErrorText);
@@ -26,7 +27,7 @@ function errorText(locale: string): Promise<ErrorText> {
   return text;
 }
 
-function ErrorMessage({ locale, reset }: { locale: string; reset: () => void }) {
+function ErrorMessage({ locale, retry }: { locale: string; retry: () => void }) {
   const text = use(errorText(locale));
   return (
     <section className="stack">
@@ -35,7 +36,7 @@ function ErrorMessage({ locale, reset }: { locale: string; reset: () => void }) 
         <p className="lede">{text.body}</p>
       </div>
       <p>
-        <button type="button" className="button" onClick={reset}>
+        <button type="button" className="button" onClick={retry}>
           {text.retry}
         </button>
       </p>
@@ -43,11 +44,15 @@ function ErrorMessage({ locale, reset }: { locale: string; reset: () => void }) 
   );
 }
 
-export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
+/**
+ * `retry` (Next.js 16) fetches the page's server data again; `reset` only re-renders what the
+ * browser has, which cannot recover from a failed server render.
+ */
+export default function ErrorPage({ reset, retry }: { error: Error; reset: () => void; retry?: () => void }) {
   const { locale } = useParams<{ locale: string }>();
   return (
     <Suspense fallback={null}>
-      <ErrorMessage locale={locale} reset={reset} />
+      <ErrorMessage locale={locale} retry={retry ?? reset} />
     </Suspense>
   );
 }

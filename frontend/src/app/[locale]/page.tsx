@@ -23,7 +23,7 @@ export default async function DashboardPage({ params }: PageProps<'/[locale]'>) 
   const readsTrail = mayDo(permissions, 'read', 'AuditEvent');
   const [tenant, summary, events, devices] = await Promise.all([
     permissions?.tenantId ? optional(api<Tenant>(`/v1/tenants/${permissions.tenantId}`)) : undefined,
-    readsDevices ? api<DeviceSummary>('/v1/devices/summary') : undefined,
+    readsDevices ? optional(api<DeviceSummary>('/v1/devices/summary')) : undefined,
     readsTrail
       ? api<Page<AuditEvent>>('/v1/audit/events', { query: { order: 'desc', limit: 8 } })
       : undefined,

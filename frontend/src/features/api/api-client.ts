@@ -4,8 +4,10 @@
  */
 import 'server-only';
 import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { getLocale } from 'next-intl/server';
 import { env } from '@/env';
-import { SESSION_COOKIE, type Session, unsealSession } from '@/features/auth/session';
+import { liveSession, SESSION_COOKIE, type Session } from '@/features/auth/session';
 
 /** An RFC 9457 problem document from the API. */
 export interface Problem {
@@ -29,8 +31,9 @@ export class ApiError extends Error {
 
 export class NotSignedIn extends Error {}
 
+/** The signed-in user's session, if it is still live (not idle, not past its maximum age). */
 export async function currentSession(): Promise<Session | undefined> {
-  return unsealSession((await cookies()).get(SESSION_COOKIE)?.value);
+  return liveSession((await cookies()).get(SESSION_COOKIE)?.value);
 }
 
 export interface ApiRequest {
@@ -76,16 +79,35 @@ export async function problemOf(response: Response): Promise<Problem> {
   }
 }
 
+/**
+ * The API refused the token (revoked, or the provider's keys changed): the session is over, so the
+ * page sends the user to sign in again (through a route that can delete the cookie) rather than fail.
+ */
+async function failed(response: Response): Promise<never> {
+  if (response.status === 401) redirect(`/api/auth/expired?locale=${await getLocale()}`);
+  throw new ApiError(await problemOf(response));
+}
+
+/** For pages: no live session means signing in again (through the route that ends it). */
+async function signedInResponse(path: string, request: ApiRequest = {}): Promise<Response> {
+  try {
+    return await apiResponse(path, request);
+  } catch (error) {
+    if (error instanceof NotSignedIn) redirect(`/api/auth/expired?locale=${await getLocale()}`);
+    throw error;
+  }
+}
+
 /** Calls the API as the signed-in user; the JSON body, or an ApiError carrying the problem. */
 export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
-  const response = await apiResponse(path, request);
-  if (!response.ok) throw new ApiError(await problemOf(response));
+  const response = await signedInResponse(path, request);
+  if (!response.ok) return failed(response);
   return (await response.json()) as T;
 }
 
 /** Like `api`, with the ETag the API sent (needed as If-Match to change the resource). */
 export async function apiWithEtag<T>(path: string): Promise<{ body: T; etag: string | null }> {
-  const response = await apiResponse(path);
-  if (!response.ok) throw new ApiError(await problemOf(response));
+  const response = await signedInResponse(path);
+  if (!response.ok) return failed(response);
   return { body: (await response.json()) as T, etag: response.headers.get('etag') };
 }

@@ -15,7 +15,8 @@ export const lifecycleStates: readonly LifecycleState[] = [
   'suspended',
   'decommissioned',
 ];
-export type LifecycleAction = 'provision' | 'claim' | 'activate' | 'suspend' | 'decommission';
+export const lifecycleActions = ['provision', 'claim', 'activate', 'suspend', 'decommission'] as const;
+export type LifecycleAction = (typeof lifecycleActions)[number];
 
 export interface Page<T> {
   items: T[];

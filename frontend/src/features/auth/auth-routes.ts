@@ -4,6 +4,7 @@ import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 import { hasLocale } from 'next-intl';
 import { env } from '@/env';
+import { problemResponse } from '@/features/api/problem-response';
 import { type Locale, routing } from '@/i18n/routing';
 import { callbackUrl, client, oidcConfiguration } from './oidc';
 import {
@@ -19,9 +20,9 @@ import {
 } from './session';
 
 /**
- * Only paths of this app may be returned to after sign-in (no open redirect). The value is resolved
- * as a browser would (which drops tabs and line breaks, so `/\t/evil.example` means `//evil.example`)
- * and must stay on our origin.
+ * Only pages of this app may be returned to after sign-in (no open redirect). The value is resolved
+ * as a browser would (tabs and line breaks dropped, dot segments collapsed: `/.//evil.example` is
+ * `//evil.example`), and what comes out must be a path under one of our locales.
  */
 export function safeReturnTo(value: string | null | undefined): string {
   const fallback = `/${routing.defaultLocale}`;
@@ -29,7 +30,10 @@ export function safeReturnTo(value: string | null | undefined): string {
   const base = 'http://custos.invalid';
   const resolved = URL.parse(value, base);
   if (!resolved || resolved.origin !== base) return fallback;
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const locale = resolved.pathname.split('/')[1] ?? '';
+  if (path.startsWith('//') || path.startsWith('/\\') || !hasLocale(routing.locales, locale)) return fallback;
+  return path;
 }
 
 const localeOf = (path: string): Locale => {
@@ -79,31 +83,33 @@ export async function finishSignIn(request: NextRequest): Promise<NextResponse> 
       pkceCodeVerifier: pending.codeVerifier,
       expectedState: pending.state,
     });
-    const claims = tokens.claims();
     const now = nowSeconds();
     const response = NextResponse.redirect(publicUrl(pending.returnTo));
     response.cookies.delete(LOGIN_COOKIE);
-    response.cookies.set(
-      SESSION_COOKIE,
-      await sealSession({
-        accessToken: tokens.access_token,
-        accessTokenExpiresAt: now + (tokens.expiresIn() ?? 60),
-        refreshToken: tokens.refresh_token ?? null,
-        idToken: tokens.id_token ?? null,
-        username: typeof claims?.preferred_username === 'string' ? claims.preferred_username : '',
-        signedInAt: now,
-        lastSeenAt: now,
-      }),
-      sessionCookieOptions(),
-    );
+    const session = {
+      accessToken: tokens.access_token,
+      accessTokenExpiresAt: now + (tokens.expiresIn() ?? 60),
+      refreshToken: tokens.refresh_token ?? null,
+      signedInAt: now,
+      lastSeenAt: now,
+    };
+    response.cookies.set(SESSION_COOKIE, await sealSession(session), sessionCookieOptions(session));
     return response;
   } catch {
     return failed('failed', locale);
   }
 }
 
-/** Ends the session here and at the provider (RP-initiated logout), then comes back signed out. */
+/** Whether a state-changing request comes from this app's own pages (CSRF). */
+export const fromOurPages = (request: NextRequest) =>
+  request.headers.get('origin') === new URL(env().WEB_PUBLIC_URL).origin;
+
+/**
+ * Ends the session here and at the provider (RP-initiated logout, identified by our client id: the
+ * session keeps no ID token), then comes back signed out. Only our own pages may sign someone out.
+ */
 export async function signOut(request: NextRequest): Promise<NextResponse> {
+  if (!fromOurPages(request)) return problemResponse(403, 'forbidden');
   const session = await unsealSession(request.cookies.get(SESSION_COOKIE)?.value);
   const locale = localeOf(safeReturnTo(request.nextUrl.searchParams.get('returnTo')));
   let target = publicUrl(`/${locale}/signed-out`);
@@ -112,10 +118,7 @@ export async function signOut(request: NextRequest): Promise<NextResponse> {
     if (session?.refreshToken) {
       await client.tokenRevocation(config, session.refreshToken).catch(() => undefined);
     }
-    target = client.buildEndSessionUrl(config, {
-      post_logout_redirect_uri: publicUrl('/').href,
-      ...(session?.idToken ? { id_token_hint: session.idToken } : {}),
-    });
+    target = client.buildEndSessionUrl(config, { post_logout_redirect_uri: publicUrl('/').href });
   } catch {
     // The provider is unreachable: the local session still ends.
   }

@@ -15,13 +15,12 @@ async function loadSession(sessionSecret = secret) {
   return import('./session');
 }
 
-const signedInAt = 1_780_000_000;
+// Recent: a sealed session expires at its maximum age, counted from sign-in.
+const signedInAt = Math.floor(Date.now() / 1000) - 60;
 const session: Session = {
   accessToken: 'access-token-in-clear-ABC123',
   accessTokenExpiresAt: signedInAt + 300,
   refreshToken: 'refresh-token-XYZ789',
-  idToken: 'id-token-QRS456',
-  username: 'alice',
   signedInAt,
   lastSeenAt: signedInAt,
 };
@@ -46,7 +45,6 @@ describe('sealSession and unsealSession', () => {
     const sealed = await mod.sealSession(session);
     expect(sealed).not.toContain(session.accessToken);
     expect(sealed).not.toContain(session.refreshToken);
-    expect(sealed).not.toContain(session.username);
     // Not merely base64url either: the payload is encrypted.
     const decoded = sealed
       .split('.')
@@ -128,5 +126,35 @@ describe('sessionEnd', () => {
     expect(short.sessionEnd({ ...session, lastSeenAt: signedInAt + 3600 }, signedInAt + 3601)).toBe(
       'expired',
     );
+  });
+});
+
+describe('liveSession and the sealed lifetime', () => {
+  it('gives the session while it is live, and nothing once it idled out or reached its maximum age', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await mod.liveSession(await mod.sealSession({ ...session, lastSeenAt: now }))).toMatchObject({
+      accessToken: session.accessToken,
+    });
+    const idle = await mod.sealSession({ ...session, lastSeenAt: now - 16 * 60 });
+    expect(await mod.unsealSession(idle)).toBeDefined();
+    expect(await mod.liveSession(idle)).toBeUndefined();
+    const old = await mod.sealSession({ ...session, signedInAt: now - 11 * 3600, lastSeenAt: now });
+    expect(await mod.liveSession(old)).toBeUndefined();
+  });
+
+  it('seals a session only until its maximum age, and the cookie lives as long', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const remaining = mod.remainingSeconds(session, now);
+    expect(remaining).toBe(signedInAt + 10 * 3600 - now);
+    expect(mod.sessionCookieOptions(session).maxAge).toBe(mod.remainingSeconds(session));
+    const sealed = await mod.sealSession(session);
+    // The JWE's expiry is inside its protected, authenticated payload: decrypt and read it.
+    const { jwtDecrypt } = await import('jose');
+    const { createHash } = await import('node:crypto');
+    const key = createHash('sha256')
+      .update(process.env.WEB_SESSION_SECRET ?? '')
+      .digest();
+    const { payload } = await jwtDecrypt(sealed, key, { audience: 'session' });
+    expect(Math.abs((payload.exp ?? 0) - (signedInAt + 10 * 3600))).toBeLessThanOrEqual(2);
   });
 });

@@ -2,8 +2,10 @@
  * The browser session: one httpOnly, Secure, SameSite=Lax cookie holding the tokens encrypted
  * (JWE, A256GCM) under a key derived from WEB_SESSION_SECRET. Browser JavaScript can neither read
  * nor use the tokens, and any number of web instances sharing the secret can serve the session.
- * Sessions end after WEB_SESSION_IDLE_MINUTES without a request (HIPAA automatic logoff) and after
- * WEB_SESSION_MAX_HOURS in any case.
+ * Only the access and refresh tokens are kept (no ID token), so the cookie stays under browsers'
+ * 4 kB limit with Keycloak's larger tokens too. Sessions end after WEB_SESSION_IDLE_MINUTES
+ * without a request (HIPAA automatic logoff) and after WEB_SESSION_MAX_HOURS in any case: the
+ * proxy checks both, and so does every read of the session (`liveSession`).
  */
 import 'server-only';
 import { createHash } from 'node:crypto';
@@ -18,8 +20,6 @@ export interface Session {
   /** Epoch seconds. */
   accessTokenExpiresAt: number;
   refreshToken: string | null;
-  idToken: string | null;
-  username: string;
   /** Epoch seconds. */
   signedInAt: number;
   lastSeenAt: number;
@@ -54,8 +54,11 @@ async function unseal<T>(value: string | undefined, audience: string): Promise<T
   }
 }
 
-export const sealSession = (session: Session) =>
-  seal({ ...session }, 'session', env().WEB_SESSION_MAX_HOURS * 3600);
+/** Seconds the session may still live: the cookie and the JWE expire then, whatever happens. */
+export const remainingSeconds = (session: Session, now = nowSeconds()) =>
+  Math.max(1, session.signedInAt + env().WEB_SESSION_MAX_HOURS * 3600 - now);
+
+export const sealSession = (session: Session) => seal({ ...session }, 'session', remainingSeconds(session));
 export const unsealSession = (value: string | undefined) => unseal<Session>(value, 'session');
 export const sealPendingLogin = (login: PendingLogin) => seal({ ...login }, 'login', 600);
 export const unsealPendingLogin = (value: string | undefined) => unseal<PendingLogin>(value, 'login');
@@ -81,4 +84,10 @@ export function cookieOptions(maxAgeSeconds: number) {
   };
 }
 
-export const sessionCookieOptions = () => cookieOptions(env().WEB_SESSION_MAX_HOURS * 3600);
+export const sessionCookieOptions = (session: Session) => cookieOptions(remainingSeconds(session));
+
+/** The session, if the cookie holds one that has neither idled out nor reached its maximum age. */
+export async function liveSession(value: string | undefined): Promise<Session | undefined> {
+  const session = await unsealSession(value);
+  return session && !sessionEnd(session) ? session : undefined;
+}

@@ -4,10 +4,17 @@ import { DateTime } from '@/features/shell/date-time';
 import { EventTypeLabel } from './event-type-label';
 
 /** Audit events as a table: sequence number, time, what happened, its outcome, who and on what. */
-export async function EventTable({ events, caption }: { events: AuditEvent[]; caption: string }) {
+export async function EventTable({
+  id,
+  events,
+  caption,
+}: {
+  id: string;
+  events: AuditEvent[];
+  caption: string;
+}) {
   const t = await getTranslations('audit.table');
   const tOutcome = await getTranslations('audit.outcome');
-  const id = `events-${caption.length}`;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1).
     <section className="table-scroll" aria-labelledby={id} tabIndex={0}>

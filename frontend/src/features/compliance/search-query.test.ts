@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AuditSearch, apiFilter, localToIso, parseAuditSearch } from './search-query';
+import { type AuditSearch, apiFilter, localToIso, parseAuditSearch, unreadableTimes } from './search-query';
 
 // Off UTC (and not by whole hours), so a time read as local would show.
 beforeAll(() => {
@@ -86,5 +86,13 @@ describe('apiFilter', () => {
     expect(apiFilter({ ...empty, from: 'not a time', to: '2026-01-01T00:00' })).toEqual({
       to: '2026-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('unreadableTimes', () => {
+  it('names the times given that cannot be read, so the search is not run without them', () => {
+    expect(unreadableTimes({ ...empty, from: 'not a time', to: '2026-02-30T00:00' })).toEqual(['from', 'to']);
+    expect(unreadableTimes({ ...empty, from: '2026-01-01T00:00' })).toEqual([]);
+    expect(unreadableTimes(empty)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 /** The audit search's URL query, mapped to the API's filter (see docs/api.md, "The filter"). */
 
+import { firstValue } from '@/features/shell/query-string';
+
 export const outcomes = ['allowed', 'denied', 'failed'] as const;
 export const resourceTypes = ['Tenant', 'Site', 'User', 'Device', 'AuditEvent'] as const;
 
@@ -29,13 +31,11 @@ const fields = [
   'cursor',
 ] as const;
 
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
-
 export function parseAuditSearch(raw: Record<string, string | string[] | undefined>): AuditSearch {
   return Object.fromEntries(
     fields.map((field) => [
       field,
-      one(raw[field])
+      firstValue(raw[field])
         .replace(/\p{Cc}/gu, '')
         .trim()
         .slice(0, 512),
@@ -68,6 +68,7 @@ export function apiFilter(search: AuditSearch): Record<string, string> {
   return filter;
 }
 
-export function searchHref(search: AuditSearch, change: Partial<AuditSearch>): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...search, ...change }).filter(([, value]) => value !== ''));
+/** Times given but unreadable: the search must say so, not quietly run without them. */
+export function unreadableTimes(search: AuditSearch): Array<'from' | 'to'> {
+  return (['from', 'to'] as const).filter((field) => search[field] !== '' && !localToIso(search[field]));
 }

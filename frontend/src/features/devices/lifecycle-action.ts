@@ -5,25 +5,25 @@
  * page, so the form works before hydration and without JavaScript.
  */
 import { redirect } from 'next/navigation';
+import { hasLocale } from 'next-intl';
 import { apiResponse, problemOf } from '@/features/api/api-client';
-import type { LifecycleAction } from '@/features/api/types';
+import { isUuid } from '@/features/api/ids';
+import { type LifecycleAction, lifecycleActions } from '@/features/api/types';
 import { routing } from '@/i18n/routing';
-
-const actions: readonly LifecycleAction[] = ['provision', 'claim', 'activate', 'suspend', 'decommission'];
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function runLifecycleAction(form: FormData): Promise<void> {
   const field = (name: string) => {
     const value = form.get(name);
     return typeof value === 'string' ? value : '';
   };
-  const locale = (routing.locales as readonly string[]).includes(field('locale')) ? field('locale') : 'en';
+  const requested = field('locale');
+  const locale = hasLocale(routing.locales, requested) ? requested : routing.defaultLocale;
   const id = field('id');
   const action = field('action') as LifecycleAction;
-  if (!uuid.test(id) || !actions.includes(action)) redirect(`/${locale}/devices`);
+  if (!isUuid(id) || !lifecycleActions.includes(action)) redirect(`/${locale}/devices`);
   const siteId = field('siteId');
   let outcome: string;
-  if (action === 'claim' && !uuid.test(siteId)) {
+  if (action === 'claim' && !isUuid(siteId)) {
     outcome = 'error=site_required';
   } else {
     const response = await apiResponse(`/v1/devices/${id}/${action}`, {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lifecycleStates } from '@/features/api/types';
-import { apiQuery, type DeviceListQuery, parseDeviceListQuery, sortFields, withQuery } from './list-query';
+import { queryWith } from '@/features/shell/query-string';
+import { apiQuery, type DeviceListQuery, parseDeviceListQuery, sortFields } from './list-query';
 
 const controlCharacter = /\p{Cc}/u;
 
@@ -97,14 +98,14 @@ describe('apiQuery', () => {
   });
 });
 
-describe('withQuery', () => {
+describe('queryWith on the device list query', () => {
   it('applies the change and leaves out empty values', () => {
-    expect(withQuery(query, { state: '', cursor: '' })).toEqual({
+    expect(queryWith(query, { state: '', cursor: '' })).toEqual({
       q: 'SN',
       sort: 'createdAt',
       order: 'desc',
     });
-    expect(withQuery(parseDeviceListQuery({}), { q: 'AB' })).toEqual({
+    expect(queryWith(parseDeviceListQuery({}), { q: 'AB' })).toEqual({
       q: 'AB',
       sort: 'serialNumber',
       order: 'asc',
@@ -112,7 +113,7 @@ describe('withQuery', () => {
   });
 
   it('does not change the query it was given', () => {
-    withQuery(query, { q: 'other' });
+    queryWith(query, { q: 'other' });
     expect(query.q).toBe('SN');
   });
 });

@@ -1,5 +1,7 @@
+import { unstable_rethrow } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { Suspense } from 'react';
+import { currentSession } from '@/features/api/api-client';
 import { mayDo, myPermissions } from '@/features/api/me';
 import { localeHref } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
@@ -9,7 +11,13 @@ import { NavLink } from './nav-link';
 /** The top bar: brand, the sections this user may open (from the API's permissions), locale, sign-out. */
 export async function AppHeader({ locale }: { locale: Locale }) {
   const t = await getTranslations({ locale, namespace: 'shell' });
-  const permissions = await myPermissions().catch(() => undefined);
+  // The header must not take the page down with it: without permissions it shows no menu. A
+  // redirect to sign in (the API refused the token) still goes through.
+  const signedIn = (await currentSession()) !== undefined;
+  const permissions = await myPermissions().catch((error: unknown) => {
+    unstable_rethrow(error);
+    return undefined;
+  });
   const sections = permissions
     ? [
         { href: '/', label: t('nav.dashboard') },
@@ -46,9 +54,12 @@ export async function AppHeader({ locale }: { locale: Locale }) {
         <Suspense fallback={null}>
           <LocaleSwitcher locale={locale} label={t('language')} />
         </Suspense>
-        {permissions && (
+        {/* Sign-out shows whenever there is a session, even if the API is down (a shared workstation). */}
+        {signedIn && (
           <form action={`/api/auth/logout?returnTo=/${locale}`} method="post" className="sign-out">
-            <span className="signed-in-as">{t('signedInAs', { username: permissions.username })}</span>
+            {permissions && (
+              <span className="signed-in-as">{t('signedInAs', { username: permissions.username })}</span>
+            )}
             <button type="submit" className="button secondary">
               {t('signOut')}
             </button>

@@ -6,11 +6,12 @@ import { mayDo, myPermissions } from '@/features/api/me';
 import type { Device, Page } from '@/features/api/types';
 import { DeviceFilters } from '@/features/devices/device-filters';
 import { DeviceTable } from '@/features/devices/device-table';
-import { apiQuery, parseDeviceListQuery, withQuery } from '@/features/devices/list-query';
+import { apiQuery, parseDeviceListQuery } from '@/features/devices/list-query';
 import { visibleSites } from '@/features/devices/sites';
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
+import { queryWith } from '@/features/shell/query-string';
 import { Link } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 
@@ -43,7 +44,7 @@ export default async function DevicesPage({ params, searchParams }: PageProps<'/
       <DeviceFilters query={query} />
       {invalid && (
         <Notice tone="error" title={t('invalidQuery')}>
-          <Link href={{ pathname: '/devices', query: withQuery(query, { cursor: '' }) }}>
+          <Link href={{ pathname: '/devices', query: queryWith(query, { cursor: '' }) }}>
             {t('firstPage')}
           </Link>
         </Notice>
@@ -53,13 +54,13 @@ export default async function DevicesPage({ params, searchParams }: PageProps<'/
       {page && (
         <nav aria-label={t('pagination')} className="pagination">
           {query.cursor && (
-            <Link href={{ pathname: '/devices', query: withQuery(query, { cursor: '' }) }}>
+            <Link href={{ pathname: '/devices', query: queryWith(query, { cursor: '' }) }}>
               {t('firstPage')}
             </Link>
           )}
           {page.nextCursor && (
             <Link
-              href={{ pathname: '/devices', query: withQuery(query, { cursor: page.nextCursor }) }}
+              href={{ pathname: '/devices', query: queryWith(query, { cursor: page.nextCursor }) }}
               rel="next"
             >
               {t('nextPage')}

@@ -3,29 +3,23 @@
  * pages, then streams the API's signed bundle through unchanged (never buffered here).
  */
 import { type NextRequest, NextResponse } from 'next/server';
-import { env } from '@/env';
 import { apiResponse, NotSignedIn, problemOf } from '@/features/api/api-client';
+import { problemResponse } from '@/features/api/problem-response';
+import { fromOurPages } from '@/features/auth/auth-routes';
 import { exportBody } from '@/features/compliance/export-body';
 
 export const dynamic = 'force-dynamic';
 
-const problem = (status: number, code: string) =>
-  NextResponse.json(
-    { status, code, title: code },
-    { status, headers: { 'content-type': 'application/problem+json' } },
-  );
-
 export async function POST(request: NextRequest) {
   // Cross-site requests carry another Origin; the session cookie is SameSite=Lax as well.
-  if (request.headers.get('origin') !== new URL(env().WEB_PUBLIC_URL).origin)
-    return problem(403, 'forbidden');
+  if (!fromOurPages(request)) return problemResponse(403, 'forbidden');
   const body = exportBody(await request.json().catch(() => undefined));
-  if (!body) return problem(400, 'validation_failed');
+  if (!body) return problemResponse(400, 'validation_failed');
   try {
     const response = await apiResponse('/v1/audit/exports', { method: 'POST', body });
     if (!response.ok || !response.body) {
       const { status, code } = await problemOf(response);
-      return problem(status, code ?? 'failed');
+      return problemResponse(status, code ?? 'failed');
     }
     return new NextResponse(response.body, {
       status: 200,
@@ -36,7 +30,7 @@ export async function POST(request: NextRequest) {
       },
     });
   } catch (error) {
-    if (error instanceof NotSignedIn) return problem(401, 'unauthenticated');
-    return problem(502, 'api_unavailable');
+    if (error instanceof NotSignedIn) return problemResponse(401, 'unauthenticated');
+    return problemResponse(502, 'api_unavailable');
   }
 }

@@ -2,21 +2,27 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getTranslations, setRequestLocale } from 'next-intl/server';
 import { api, apiWithEtag } from '@/features/api/api-client';
+import { isUuid } from '@/features/api/ids';
 import { load, optional } from '@/features/api/load';
 import { mayDo, myPermissions } from '@/features/api/me';
-import type { AuditEvent, Device, LifecycleAction, Page } from '@/features/api/types';
+import {
+  type AuditEvent,
+  type Device,
+  type LifecycleAction,
+  lifecycleActions,
+  type Page,
+} from '@/features/api/types';
 import { EventTable } from '@/features/compliance/event-table';
 import { LifecycleActions } from '@/features/devices/lifecycle-actions';
 import { visibleSites } from '@/features/devices/sites';
 import { DateTime } from '@/features/shell/date-time';
+import { FocusHere } from '@/features/shell/focus-here';
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
 import { StateBadge } from '@/features/shell/state-badge';
 import { Link } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations('device');
@@ -26,7 +32,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function DevicePage({ params, searchParams }: PageProps<'/[locale]/devices/[id]'>) {
   const { locale, id } = (await params) as { locale: Locale; id: string };
   setRequestLocale(locale);
-  if (!uuid.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const t = await getTranslations('device');
   const tActions = await getTranslations('devices.actions');
   const tErrors = await getTranslations('errors.codes');
@@ -56,10 +62,16 @@ export default async function DevicePage({ params, searchParams }: PageProps<'/[
         <Link href="/devices">{t('back')}</Link>
       </p>
       <PageHeading title={t('heading', { serial: device.serialNumber })} />
-      {done && ['provision', 'claim', 'activate', 'suspend', 'decommission'].includes(done) && (
-        <Notice tone="success" title={tActions(`done.${done as LifecycleAction}`)} />
+      {done && (lifecycleActions as readonly string[]).includes(done) && (
+        <FocusHere>
+          <Notice tone="success" title={tActions(`done.${done as LifecycleAction}`)} />
+        </FocusHere>
       )}
-      {error && <Notice tone="error" title={tErrors.has(errorKey) ? tErrors(errorKey) : tErrors('failed')} />}
+      {error && (
+        <FocusHere>
+          <Notice tone="error" title={tErrors.has(errorKey) ? tErrors(errorKey) : tErrors('failed')} />
+        </FocusHere>
+      )}
       <section aria-labelledby="details-heading" className="card">
         <h2 id="details-heading">{t('details')}</h2>
         <dl className="details">
@@ -108,7 +120,7 @@ export default async function DevicePage({ params, searchParams }: PageProps<'/[
           deviceId={device.id}
           etag={etag}
           actions={actions.actions}
-          sites={[...sites.values()]}
+          sites={[...sites.values()].filter((site) => site.tenantId === device.tenantId)}
         />
       )}
       <section aria-labelledby="history-heading" className="card">
@@ -116,7 +128,7 @@ export default async function DevicePage({ params, searchParams }: PageProps<'/[
         {!history && <p>{t('historyHidden')}</p>}
         {history && history.items.length === 0 && <p>{t('historyEmpty')}</p>}
         {history && history.items.length > 0 && (
-          <EventTable events={history.items} caption={t('historyCaption')} />
+          <EventTable id="device-history" events={history.items} caption={t('historyCaption')} />
         )}
       </section>
     </div>
