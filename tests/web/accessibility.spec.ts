@@ -138,3 +138,23 @@ test('reduced motion is honoured', async ({ page }) => {
   const duration = await page.locator('a.button').evaluate((el) => getComputedStyle(el).transitionDuration);
   expect(Number.parseFloat(duration)).toBeLessThan(0.001);
 });
+
+test("the development identity provider's pages: sign-in, a failed sign-in, sign-out", async ({
+  page,
+}, testInfo) => {
+  await page.goto(`${webUrl()}/en/sign-in`);
+  await page.locator('main a.button').click();
+  await expect(page.getByLabel('Password')).toBeVisible();
+  await expectAccessible(page, 'identity provider sign-in');
+  await page.getByLabel('Username').fill('operator');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Invalid username or password');
+  await expectAccessible(page, 'identity provider failed sign-in');
+  await keepScreenshot(page, testInfo, 'idp-sign-in-failed');
+  await page.getByLabel('Password').fill('custos-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign out of Custos?' })).toBeVisible();
+  await expectAccessible(page, 'identity provider sign-out');
+});

@@ -75,6 +75,23 @@ test('operator-globex cannot open an Acme device by its address', async ({ page 
   await expect(page.locator('main')).not.toContainText('ACME-N-0001');
 });
 
+test("the compliance officer can search by a person's kind and id (the pseudonym is worked out)", async ({
+  page,
+}) => {
+  await signIn(page, 'compliance', 'en', '/compliance');
+  const search = page.getByRole('search', { name: 'Audit search' });
+  await search.getByLabel('Data subject kind').selectOption('patient');
+  await search.getByLabel('Data subject id').fill('fa710000-0000-4000-8000-000000000001');
+  await search.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/subjectKind=patient&subjectId=fa710000/);
+  await expect(page.locator('main').getByRole('alert')).toHaveCount(0);
+  await expect(
+    page
+      .getByRole('table', { name: 'Matching audit events, newest first' })
+      .or(page.getByRole('status').filter({ hasText: 'No events match.' })),
+  ).toBeVisible();
+});
+
 test('a search with a time that cannot be read says so instead of searching without it', async ({ page }) => {
   await signIn(page, 'compliance', 'en', '/compliance?from=2026-02-30T00:00&action=device.suspended');
   await expect(page.getByRole('alert').filter({ hasText: 'The search could not be run' })).toContainText(

@@ -38,7 +38,9 @@ const READY_TIMEOUT_MS = 60_000;
 export function webAppEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const allowed = /^(PATH|HOME|TMPDIR|TZ|LANG|LC_\w+|NODE_OPTIONS|NODE_EXTRA_CA_CERTS|WEB_\w+)$/;
   return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => allowed.test(entry[0]) && entry[1] !== undefined),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => allowed.test(entry[0]) && entry[1] !== undefined,
+    ),
   );
 }
 const CHILD = fileURLToPath(new URL('./web-app-child.js', import.meta.url));

@@ -1,6 +1,6 @@
 import { auditEventTypes } from '@custos/audit';
 import { getTranslations } from 'next-intl/server';
-import { type AuditSearch, outcomes, resourceTypes } from './search-query';
+import { type AuditSearch, outcomes, resourceTypes, subjectKinds } from './search-query';
 
 /** Every filter of the search API, as a plain GET form (works before hydration). */
 export async function AuditSearchForm({ search }: { search: AuditSearch }) {
@@ -73,6 +73,18 @@ export async function AuditSearchForm({ search }: { search: AuditSearch }) {
       {text('resourceId', t('resourceId'), t('idHint'))}
       {text('tenantId', t('tenantId'), t('idHint'))}
       {text('subject', t('subject'), t('subjectHint'))}
+      <div className="field">
+        <label htmlFor="audit-subjectKind">{t('subjectKind')}</label>
+        <select id="audit-subjectKind" name="subjectKind" defaultValue={search.subjectKind}>
+          <option value="">{t('any')}</option>
+          {subjectKinds.map((kind) => (
+            <option key={kind} value={kind}>
+              {t(`subjectKinds.${kind}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      {text('subjectId', t('subjectId'), t('subjectIdHint'))}
       <p className="hint full">{t('timesInUtc')}</p>
       <div className="field actions">
         <button type="submit" className="button">

@@ -73,12 +73,16 @@ describe('apiFilter', () => {
       resourceId: 'device-9',
       tenantId: 'tenant-a',
       subject: 'alice',
+      subjectKind: 'patient',
+      subjectId: 'patient-7',
     };
     expect(apiFilter(search)).toEqual({
       actorId: 'actor-1',
       resourceId: 'device-9',
       tenantId: 'tenant-a',
       subject: 'alice',
+      subjectKind: 'patient',
+      subjectId: 'patient-7',
     });
   });
 

@@ -4,6 +4,7 @@ import { firstValue } from '@/features/shell/query-string';
 
 export const outcomes = ['allowed', 'denied', 'failed'] as const;
 export const resourceTypes = ['Tenant', 'Site', 'User', 'Device', 'AuditEvent'] as const;
+export const subjectKinds = ['patient', 'user'] as const;
 
 export interface AuditSearch {
   from: string;
@@ -14,6 +15,9 @@ export interface AuditSearch {
   resourceId: string;
   tenantId: string;
   subject: string;
+  /** With subjectId: a person by kind and id; the API turns them into the pseudonym. */
+  subjectKind: string;
+  subjectId: string;
   outcome: string;
   cursor: string;
 }
@@ -27,6 +31,8 @@ const fields = [
   'resourceId',
   'tenantId',
   'subject',
+  'subjectKind',
+  'subjectId',
   'outcome',
   'cursor',
 ] as const;
