@@ -4,15 +4,7 @@
  * Artefacts (screenshots at phone and desktop widths, traces of failures) go to test-results/web.
  */
 import { defineConfig, devices } from '@playwright/test';
-
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { chromiumArgs, chromiumPath } from './tests/web/support/chromium.ts';
 
 export default defineConfig({
   testDir: 'tests/web',
@@ -30,6 +22,6 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
 });

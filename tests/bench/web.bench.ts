@@ -19,17 +19,9 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from '@playwright/test';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { chromiumPath as chromePath, chromiumArgs } from '../web/support/chromium.ts';
 import { startWebStack } from '../web/support/web-stack.ts';
 
-const chromePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const user = 'compliance';
 const root = new URL('../../', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchPasswordToken } from '../../backend/src/dev-idp/identity-provider.js';
-import { freePort } from '../support/global-setup.js';
+import { freePort } from '../support/free-port.js';
 
 const launcher = new URL('../../backend/dist/launcher/start.js', import.meta.url).pathname;
 

@@ -5,7 +5,6 @@
  * (CREATE DATABASE … TEMPLATE, ~50 ms), so files run in parallel without seeing each other.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -15,6 +14,7 @@ import { createDatabasePool } from '../../backend/src/core/database/pool.js';
 import { startIdentityProvider } from '../../backend/src/dev-idp/identity-provider.js';
 import { startEmbeddedPostgres } from '../../backend/src/launcher/embedded-postgres.js';
 import { seedDemo } from '../../backend/src/launcher/seed.js';
+import { freePort } from './free-port.js';
 
 export interface TestEnvironment {
   adminUrl: string;
@@ -31,17 +31,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     testEnv: TestEnvironment;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export const databaseUrl = (adminUrl: string, database: string) => {

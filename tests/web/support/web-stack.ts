@@ -4,12 +4,12 @@
  * tests and the web benchmark. Uses the build output, so run `npm run build` first.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../backend/dist/core/config/config.js';
 import { startStack } from '../../../backend/dist/launcher/stack.js';
 import { startWebApp } from '../../../backend/dist/launcher/web-app.js';
+import { freePort } from '../../support/free-port.ts';
 
 export interface WebStack {
   webUrl: string;
@@ -19,17 +19,6 @@ export interface WebStack {
   /** The web app's session secret, so tests can seal sessions in states hard to reach by waiting. */
   sessionSecret: string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startWebStack(options: { webEnv?: Record<string, string> } = {}): Promise<WebStack> {

@@ -4,6 +4,7 @@ import { hasLocale } from 'next-intl';
 import { getTranslations, setRequestLocale } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { AppHeader } from '@/features/shell/app-header';
+import type { LocalePageProps } from '@/i18n/page-props';
 import { directionOf, routing } from '@/i18n/routing';
 import '../globals.css';
 
@@ -11,7 +12,7 @@ export function generateStaticParams() {
   return routing.locales.map((locale) => ({ locale }));
 }
 
-export async function generateMetadata({ params }: LayoutProps<'/[locale]'>): Promise<Metadata> {
+export async function generateMetadata({ params }: Pick<LocalePageProps, 'params'>): Promise<Metadata> {
   const { locale } = await params;
   const t = await getTranslations({
     locale: hasLocale(routing.locales, locale) ? locale : 'en',

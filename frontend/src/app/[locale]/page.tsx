@@ -7,6 +7,7 @@ import type { AuditEvent, Device, DeviceSummary, Page, Tenant } from '@/features
 import { FleetStatus } from '@/features/home/fleet-status';
 import { RecentActivity } from '@/features/home/recent-activity';
 import { PageHeading } from '@/features/shell/page-heading';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,7 +15,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function DashboardPage({ params }: PageProps<'/[locale]'>) {
+export default async function DashboardPage({ params }: LocalePageProps) {
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const t = await getTranslations('home');

@@ -7,6 +7,7 @@ import { myPermissions } from '@/features/api/me';
 import type { User } from '@/features/api/types';
 import { visibleSites } from '@/features/devices/sites';
 import { PageHeading } from '@/features/shell/page-heading';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,7 +15,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function AccountPage({ params }: PageProps<'/[locale]/account'>) {
+export default async function AccountPage({ params }: LocalePageProps) {
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const t = await getTranslations('account');

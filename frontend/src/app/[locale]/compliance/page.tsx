@@ -13,8 +13,9 @@ import { FocusHere } from '@/features/shell/focus-here';
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
+import { Pagination } from '@/features/shell/pagination';
 import { queryWith } from '@/features/shell/query-string';
-import { Link } from '@/i18n/link';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -22,7 +23,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function CompliancePage({ params, searchParams }: PageProps<'/[locale]/compliance'>) {
+export default async function CompliancePage({ params, searchParams }: LocalePageProps) {
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const t = await getTranslations('compliance');
@@ -85,22 +86,29 @@ export default async function CompliancePage({ params, searchParams }: PageProps
         {results && results.items.length > 0 && (
           <EventTable id="search-results" events={results.items} caption={t('search.caption')} />
         )}
-        {results && (search.cursor || results.nextCursor) && (
-          <nav aria-label={t('search.pagination')} className="pagination">
-            {search.cursor && (
-              <Link href={{ pathname: '/compliance', query: queryWith(search, { cursor: '' }) }}>
-                {t('search.newest')}
-              </Link>
-            )}
-            {results.nextCursor && (
-              <Link
-                href={{ pathname: '/compliance', query: queryWith(search, { cursor: results.nextCursor }) }}
-                rel="next"
-              >
-                {t('search.older')}
-              </Link>
-            )}
-          </nav>
+        {results && (
+          <Pagination
+            label={t('search.pagination')}
+            first={
+              search.cursor
+                ? {
+                    href: { pathname: '/compliance', query: queryWith(search, { cursor: '' }) },
+                    text: t('search.newest'),
+                  }
+                : undefined
+            }
+            next={
+              results.nextCursor
+                ? {
+                    href: {
+                      pathname: '/compliance',
+                      query: queryWith(search, { cursor: results.nextCursor }),
+                    },
+                    text: t('search.older'),
+                  }
+                : undefined
+            }
+          />
         )}
       </section>
       {mayDo(permissions, 'export', 'AuditEvent') && (

@@ -11,8 +11,10 @@ import { visibleSites } from '@/features/devices/sites';
 import { Forbidden } from '@/features/shell/forbidden';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
+import { Pagination } from '@/features/shell/pagination';
 import { queryWith } from '@/features/shell/query-string';
 import { Link } from '@/i18n/link';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -20,7 +22,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function DevicesPage({ params, searchParams }: PageProps<'/[locale]/devices'>) {
+export default async function DevicesPage({ params, searchParams }: LocalePageProps) {
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const t = await getTranslations('devices');
@@ -52,21 +54,25 @@ export default async function DevicesPage({ params, searchParams }: PageProps<'/
       {page && page.items.length === 0 && <Notice title={t('empty')} />}
       {page && page.items.length > 0 && <DeviceTable devices={page.items} sites={sites} query={query} />}
       {page && (
-        <nav aria-label={t('pagination')} className="pagination">
-          {query.cursor && (
-            <Link href={{ pathname: '/devices', query: queryWith(query, { cursor: '' }) }}>
-              {t('firstPage')}
-            </Link>
-          )}
-          {page.nextCursor && (
-            <Link
-              href={{ pathname: '/devices', query: queryWith(query, { cursor: page.nextCursor }) }}
-              rel="next"
-            >
-              {t('nextPage')}
-            </Link>
-          )}
-        </nav>
+        <Pagination
+          label={t('pagination')}
+          first={
+            query.cursor
+              ? {
+                  href: { pathname: '/devices', query: queryWith(query, { cursor: '' }) },
+                  text: t('firstPage'),
+                }
+              : undefined
+          }
+          next={
+            page.nextCursor
+              ? {
+                  href: { pathname: '/devices', query: queryWith(query, { cursor: page.nextCursor }) },
+                  text: t('nextPage'),
+                }
+              : undefined
+          }
+        />
       )}
     </div>
   );

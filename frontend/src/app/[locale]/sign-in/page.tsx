@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { getTranslations, setRequestLocale } from 'next-intl/server';
 import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -9,7 +10,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function SignInPage({ params, searchParams }: PageProps<'/[locale]/sign-in'>) {
+export default async function SignInPage({ params, searchParams }: LocalePageProps) {
   const { locale } = (await params) as { locale: Locale };
   setRequestLocale(locale);
   const query = await searchParams;

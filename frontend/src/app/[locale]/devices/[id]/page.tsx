@@ -22,6 +22,7 @@ import { Notice } from '@/features/shell/notice';
 import { PageHeading } from '@/features/shell/page-heading';
 import { StateBadge } from '@/features/shell/state-badge';
 import { Link } from '@/i18n/link';
+import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -29,7 +30,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t('title') };
 }
 
-export default async function DevicePage({ params, searchParams }: PageProps<'/[locale]/devices/[id]'>) {
+export default async function DevicePage({ params, searchParams }: LocalePageProps<{ id: string }>) {
   const { locale, id } = (await params) as { locale: Locale; id: string };
   setRequestLocale(locale);
   if (!isUuid(id)) notFound();
