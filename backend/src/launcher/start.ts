@@ -36,6 +36,8 @@ async function main() {
       apiUrl: stack.apiUrl,
       issuer: stack.config.OIDC_ISSUER,
       sessionSecretFile: config.WEB_SESSION_SECRET_FILE,
+      // Next.js's own lines (start-up, server errors by digest), marked as the web app's.
+      onOutput: (line) => process.stderr.write(`[web] ${line}\n`),
     }).catch(async (error: unknown) => {
       await stack.stop();
       throw error;

@@ -4,7 +4,7 @@ import { GrantList } from '@/features/account/grant-list';
 import { api } from '@/features/api/api-client';
 import { optional } from '@/features/api/load';
 import { myPermissions } from '@/features/api/me';
-import type { User } from '@/features/api/types';
+import type { Tenant, User } from '@/features/api/types';
 import { visibleSites } from '@/features/devices/sites';
 import { PageHeading } from '@/features/shell/page-heading';
 import type { LocalePageProps } from '@/i18n/page-props';
@@ -25,7 +25,11 @@ export default async function AccountPage({ params }: LocalePageProps) {
   const format = await getFormatter();
   const permissions = await myPermissions();
   if (!permissions) return null;
-  const [me, sites] = await Promise.all([optional(api<User>('/v1/users/me')), visibleSites()]);
+  const [me, sites, tenant] = await Promise.all([
+    optional(api<User>('/v1/users/me')),
+    visibleSites(),
+    permissions.tenantId ? optional(api<Tenant>(`/v1/tenants/${permissions.tenantId}`)) : undefined,
+  ]);
   const roleName = (role: string) => (tRole.has(role as never) ? tRole(role as never) : role);
   return (
     <div className="stack">
@@ -44,7 +48,10 @@ export default async function AccountPage({ params }: LocalePageProps) {
           <dt>{t('rolesLabel')}</dt>
           <dd>{format.list(permissions.roles.map(roleName))}</dd>
           <dt>{t('tenant')}</dt>
-          <dd>{permissions.tenantId ? <code>{permissions.tenantId}</code> : t('noTenant')}</dd>
+          <dd>
+            {tenant ? `${tenant.name} ` : ''}
+            {permissions.tenantId ? <code>{permissions.tenantId}</code> : t('noTenant')}
+          </dd>
           <dt>{t('sites')}</dt>
           <dd>
             {permissions.siteIds.length === 0
