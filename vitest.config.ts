@@ -19,7 +19,11 @@ export default defineConfig({
         },
         test: {
           name: 'backend',
-          include: ['{backend,policies,audit}/src/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: [
+            '{backend,policies,audit}/src/**/*.test.ts',
+            'tests/**/*.test.ts',
+            'firmware/src/**/*.test.ts',
+          ],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
