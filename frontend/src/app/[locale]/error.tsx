@@ -5,7 +5,6 @@
  * runtime and catalogue are not part of every page's JavaScript.
  */
 import { useParams } from 'next/navigation';
-import { hasLocale } from 'next-intl';
 import { Suspense, use } from 'react';
 import { routing } from '@/i18n/routing';
 
@@ -18,7 +17,8 @@ interface ErrorText {
 const loaded = new Map<string, Promise<ErrorText>>();
 
 function errorText(locale: string): Promise<ErrorText> {
-  const known = hasLocale(routing.locales, locale) ? locale : routing.defaultLocale;
+  // Not next-intl's hasLocale: importing 'next-intl' in a client component ships its ICU runtime (~10 kB).
+  const known = (routing.locales as readonly string[]).includes(locale) ? locale : routing.defaultLocale;
   let text = loaded.get(known);
   if (!text) {
     text = import(`../../../messages/${known}.json`).then((m) => m.default.errors.unexpected as ErrorText);
