@@ -2,19 +2,11 @@
  * Every demo user can sign in and use the pages their roles open to them: the dashboard and their
  * account always, devices and compliance only when the menu offers them (and then without error).
  */
+import { demoUsers } from '../../backend/dist/launcher/demo-data.js';
 import { expect, signIn, test, webUrl } from './support/fixtures.ts';
 
-const users = [
-  'admin',
-  'tenant-admin',
-  'operator',
-  'operator-globex',
-  'clinician',
-  'compliance',
-  'privacy',
-  'auditor',
-  'subject',
-];
+// The seeded accounts themselves, so a demo user added later is tested too.
+const users = demoUsers.map((user: { username: string }) => user.username);
 
 for (const user of users) {
   test(`${user} signs in and opens every page the menu offers`, async ({ page }) => {

@@ -6,6 +6,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getLocale } from 'next-intl/server';
+import { cache } from 'react';
 import { env } from '@/env';
 import { liveSession, SESSION_COOKIE, type Session } from '@/features/auth/session';
 
@@ -31,10 +32,13 @@ export class ApiError extends Error {
 
 export class NotSignedIn extends Error {}
 
-/** The signed-in user's session, if it is still live (not idle, not past its maximum age). */
-export async function currentSession(): Promise<Session | undefined> {
-  return liveSession((await cookies()).get(SESSION_COOKIE)?.value);
-}
+/**
+ * The signed-in user's session, if it is still live (not idle, not past its maximum age). Decrypted
+ * once per server render (React's cache): the header and every API call of a page share it.
+ */
+export const currentSession = cache(
+  async (): Promise<Session | undefined> => liveSession((await cookies()).get(SESSION_COOKIE)?.value),
+);
 
 export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PATCH';
