@@ -15,6 +15,7 @@ export default defineConfig({
           alias: {
             '@custos/policies': path('./policies/src/index.ts'),
             '@custos/audit': path('./audit/src/index.ts'),
+            '@custos/firmware': path('./firmware/src/index.ts'),
           },
         },
         test: {

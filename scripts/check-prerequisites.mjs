@@ -2,7 +2,8 @@
 /**
  * Runs before `npm test`: checks what npm cannot install. Programs the suite needs from the system
  * are installed with apt-get when we run as root on Debian/Ubuntu; otherwise we stop at once and
- * name the package. The browser tests drive Debian's Chromium (Playwright never downloads one).
+ * name the package. The browser tests drive Debian's Chromium (Playwright never downloads one);
+ * the device tests start their own Mosquitto (with its dynamic-security plugin, in the same package).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,10 +14,17 @@ if (major < 24) {
   process.exit(1);
 }
 
-/** [program, Debian package] */
-const systemPrograms = [['chromium', 'chromium']];
+/** [program (a name on PATH, or an absolute path), Debian package] */
+const systemPrograms = [
+  ['chromium', 'chromium'],
+  // In /usr/sbin, which is not on a normal user's PATH.
+  ['/usr/sbin/mosquitto', 'mosquitto'],
+];
 
-const have = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const have = (program) =>
+  program.startsWith('/')
+    ? existsSync(program)
+    : spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = systemPrograms.filter(([program]) => !have(program));
 if (missing.length > 0) {
   const packages = missing.map(([, pkg]) => pkg);

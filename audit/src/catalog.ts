@@ -67,6 +67,30 @@ export const eventPayloads = {
   /** A read that returned health data (which patient a device monitors). */
   'device.read': read,
   'device.listed': read,
+  /** Telemetry of a patient's device was read: one event per patient (accounting of disclosures). */
+  'device.telemetry_read': read,
+  /** The device CA issued a certificate for a key the device's chip proved it holds (its CSR). */
+  'device.certificate_issued': z
+    .object({
+      serialNumber: z.string().max(40),
+      fingerprintSha256: hex64,
+      notAfter: isoTime,
+      purpose: z.enum(['provisioning', 'rotation']),
+      ...failure,
+    })
+    .partial({ serialNumber: true, fingerprintSha256: true, notAfter: true, purpose: true })
+    .strict(),
+  'device.certificate_revoked': z
+    .object({ serialNumber: z.string().max(40), reason: z.string().max(40), ...failure })
+    .partial({ serialNumber: true, reason: true })
+    .strict(),
+  /**
+   * Messages from a device that the platform refused (malformed, failing the model's schema, from a
+   * device not allowed to send): one event per device and reason per window, with the count.
+   */
+  'device.telemetry_rejected': z
+    .object({ reason: z.string().max(64), count: z.number().int().positive(), topic: z.string().max(256) })
+    .strict(),
   /** An authenticated request refused by policy, on any route. */
   'access.denied': z
     .object({ permission: z.string().optional(), route: z.string(), method: z.string() })

@@ -4,6 +4,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
+import { TelemetryModule } from './modules/telemetry/telemetry.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
@@ -20,6 +21,7 @@ export class AppModule {
         UsersModule,
         DevicesModule,
         AuditModule,
+        TelemetryModule,
       ],
     };
   }

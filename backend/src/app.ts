@@ -18,8 +18,12 @@ import { REQUEST_ID_HEADER, requestIdFor } from './core/http/request-id.js';
 import { listRoutes, recordRoutes } from './core/http/route-inventory.js';
 import { createLogger, NestLogger } from './core/logging/logger.js';
 import { createMetricsRegistry, instrumentHttp } from './core/metrics/http-metrics.js';
+import type { BrokerControl } from './core/mqtt/broker-control.js';
+import { EmqxBrokerControl } from './core/mqtt/emqx-broker-control.js';
 import { registerDocsRoutes } from './core/openapi/docs-routes.js';
 import { buildOpenApi } from './core/openapi/openapi.js';
+import type { CertificateAuthority } from './core/pki/certificate-authority.js';
+import { FileCertificateAuthority } from './core/pki/file-certificate-authority.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -28,6 +32,13 @@ export interface AppOptions {
   database: Database;
   /** Defaults to the key file named by AUDIT_MASTER_KEY_FILE (created if missing). */
   masterKey?: MasterKey;
+  /** Defaults to the development CA in PKI_DIR (created if missing). */
+  certificateAuthority?: CertificateAuthority;
+  /**
+   * Where revocations are pushed: the embedded broker (launcher), a test broker, or EMQX's API
+   * when EMQX_API_URL is set. Null: brokers learn revocations from the CRL endpoint only.
+   */
+  brokerControl?: BrokerControl | null;
   /** Where JSON logs go (stdout by default); tests pass a capture stream. */
   logDestination?: DestinationStream;
 }
@@ -37,6 +48,8 @@ export async function createApp({
   database,
   logDestination,
   masterKey,
+  certificateAuthority,
+  brokerControl,
 }: AppOptions): Promise<NestFastifyApplication> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   const metrics = createMetricsRegistry();
@@ -63,6 +76,18 @@ export async function createApp({
       masterKey:
         masterKey ??
         (await loadMasterKeyFile(config.AUDIT_MASTER_KEY_FILE, { create: config.NODE_ENV !== 'production' })),
+      certificateAuthority:
+        certificateAuthority ??
+        (await FileCertificateAuthority.open(config.PKI_DIR, { crlUrl: config.PKI_CRL_URL })),
+      brokerControl:
+        brokerControl ??
+        (config.EMQX_API_URL
+          ? new EmqxBrokerControl(
+              config.EMQX_API_URL,
+              config.EMQX_API_KEY ?? '',
+              config.EMQX_API_SECRET ?? '',
+            )
+          : null),
     }),
     adapter,
     {

@@ -1,7 +1,9 @@
 /**
- * @custos/firmware: the device side of Custos on Linux gateways. Today: the I2C transport interface, the
- * ATECC608A secure element driver and its byte-level emulator.
+ * @custos/firmware: the device side of Custos on Linux gateways: the I2C transport interface, the ATECC608A
+ * secure element driver and its byte-level emulator, the certificate signing request the chip signs, and the
+ * device agent that connects to the platform over MQTT with mutual TLS.
  */
+export * from './agent/index.js';
 export * from './atecc608a/index.js';
 export {
   type I2cReadResult,
@@ -10,3 +12,4 @@ export {
   isValidI2cAddress,
   NACK,
 } from './i2c/transport.js';
+export * from './pki/index.js';

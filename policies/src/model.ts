@@ -27,6 +27,8 @@ export const actions = [
   'activate',
   'suspend',
   'decommission',
+  // Revoking a device's certificate: the broker refuses it from then on and drops its session.
+  'revoke',
   // Taking a signed copy of the audit trail out of the platform.
   'export',
 ] as const;

@@ -16,6 +16,9 @@ const PUBLIC_ROUTES = new Set([
   'GET /api/docs/init.js',
   'GET /api/docs/swagger-ui.css',
   'GET /api/docs/swagger-ui-bundle.js',
+  // The device CA chain and CRL: what brokers and devices need to trust the device PKI.
+  'GET /api/v1/pki/ca',
+  'GET /api/v1/pki/crl',
 ]);
 
 const UUID = '00000000-0000-4000-8000-000000000000';

@@ -58,6 +58,8 @@ beforeAll(async () => {
     AUDIT_MASTER_KEY_FILE: path.join(dir, 'audit', 'master.key'),
     WEB_PORT: String(await freePort()),
     WEB_SESSION_SECRET_FILE: path.join(dir, 'web', 'session.key'),
+    PKI_DIR: path.join(dir, 'pki'),
+    MQTT_URL: `mqtts://localhost:${await freePort()}`,
   };
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

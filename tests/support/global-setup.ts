@@ -25,6 +25,8 @@ export interface TestEnvironment {
   serverKind: 'embedded' | 'external';
   /** One audit master key file for the run (each test database gets its own subject keys anyway). */
   masterKeyFile: string;
+  /** One development device CA for the run. */
+  pkiDir: string;
 }
 
 declare module 'vitest' {
@@ -59,6 +61,7 @@ export default async function setup(project: TestProject) {
   await migrate(databaseUrl(adminUrl, templateDatabase));
   await ensureAppLogin(adminUrl);
   const masterKeyFile = path.join(await mkdtemp(path.join(tmpdir(), 'custos-test-keys-')), 'master.key');
+  const pkiDir = path.join(path.dirname(masterKeyFile), 'pki');
   const template = await createDatabasePool({
     connectionUri: databaseUrl(adminUrl, templateDatabase),
     maxPoolSize: 1,
@@ -76,6 +79,7 @@ export default async function setup(project: TestProject) {
     tokenEndpoint: idp.tokenEndpoint,
     serverKind,
     masterKeyFile,
+    pkiDir,
   });
 
   return async () => {

@@ -12,6 +12,7 @@ import { loadConfig } from '../../backend/src/core/config/config.js';
 import { appUrlFor, createDatabase, dropDatabase } from '../../backend/src/core/database/admin.js';
 import { Database } from '../../backend/src/core/database/database.js';
 import { createApiPool, createDatabasePool } from '../../backend/src/core/database/pool.js';
+import type { BrokerControl } from '../../backend/src/core/mqtt/broker-control.js';
 import { fetchPasswordToken } from '../../backend/src/dev-idp/identity-provider.js';
 import { databaseUrl } from './global-setup.js';
 
@@ -63,6 +64,8 @@ export async function createTestApp(
     logDestination?: DestinationStream;
     /** Route the API's database connections elsewhere (e.g. through a proxy a test can cut). */
     connectThrough?: (databaseUrl: string) => Promise<string>;
+    /** Where revocations go (a test broker); none by default. */
+    brokerControl?: BrokerControl | null;
   } = {},
 ): Promise<TestApp> {
   const env = inject('testEnv');
@@ -79,6 +82,9 @@ export async function createTestApp(
     SEED_DEMO: 'false',
     LOG_LEVEL: options.logDestination ? 'info' : 'silent',
     AUDIT_MASTER_KEY_FILE: env.masterKeyFile,
+    PKI_DIR: env.pkiDir,
+    // Tests that need a broker start one and turn this on (tests/support/mosquitto.ts).
+    MQTT_ENABLED: 'false',
     // Tests seal and sign deterministically through AuditTrail.flush(); the job tests turn this on.
     AUDIT_JOBS_ENABLED: 'false',
     ...options.env,
@@ -93,6 +99,7 @@ export async function createTestApp(
     config,
     database: new Database(pool),
     logDestination: options.logDestination,
+    brokerControl: options.brokerControl ?? null,
   });
   const fastify = app.getHttpAdapter().getInstance();
 

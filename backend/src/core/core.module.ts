@@ -16,11 +16,13 @@ import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuthzService } from './authz/authz.service.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
-import { APP_LOGGER } from './core.tokens.js';
+import { APP_LOGGER, BROKER_CONTROL, CERTIFICATE_AUTHORITY } from './core.tokens.js';
 import { Database } from './database/database.js';
 import { RequestValidationGuard } from './http/request-validation.guard.js';
+import type { BrokerControl } from './mqtt/broker-control.js';
+import type { CertificateAuthority } from './pki/certificate-authority.js';
 
-export { APP_LOGGER };
+export { APP_LOGGER, BROKER_CONTROL, CERTIFICATE_AUTHORITY };
 
 export interface CoreDependencies {
   config: AppConfig;
@@ -29,6 +31,8 @@ export interface CoreDependencies {
   metrics: Registry;
   /** Wraps subject keys and signing keys: a key file in development, a KMS in production. */
   masterKey: MasterKey;
+  certificateAuthority: CertificateAuthority;
+  brokerControl: BrokerControl | null;
 }
 
 @Global()
@@ -45,6 +49,8 @@ export class CoreModule {
       AuthzService,
       METRICS_REGISTRY,
       MASTER_KEY,
+      CERTIFICATE_AUTHORITY,
+      BROKER_CONTROL,
       AuditMetrics,
       SubjectVault,
       AuditRecorder,
@@ -61,6 +67,8 @@ export class CoreModule {
         { provide: APP_LOGGER, useValue: deps.logger },
         { provide: METRICS_REGISTRY, useValue: deps.metrics },
         { provide: MASTER_KEY, useValue: deps.masterKey },
+        { provide: CERTIFICATE_AUTHORITY, useValue: deps.certificateAuthority },
+        { provide: BROKER_CONTROL, useValue: deps.brokerControl },
         { provide: AuditMetrics, useValue: new AuditMetrics(deps.metrics) },
         SubjectVault,
         AuditRecorder,

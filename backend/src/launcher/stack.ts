@@ -11,6 +11,10 @@ import { appUrlFor, ensureAppLogin, ensureDatabase } from '../core/database/admi
 import { Database } from '../core/database/database.js';
 import { migrate } from '../core/database/migrator.js';
 import { createApiPool } from '../core/database/pool.js';
+import { createLogger } from '../core/logging/logger.js';
+import type { BrokerControl } from '../core/mqtt/broker-control.js';
+import { embeddedBrokerControl, startEmbeddedBroker } from '../core/mqtt/embedded-broker.js';
+import { FileCertificateAuthority } from '../core/pki/file-certificate-authority.js';
 import { type RunningIdentityProvider, startIdentityProvider } from '../dev-idp/identity-provider.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { seedDemo } from './seed.js';
@@ -89,10 +93,36 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       progress('demo data is in place');
     }
 
+    const certificateAuthority = await FileCertificateAuthority.open(config.PKI_DIR, {
+      crlUrl: config.PKI_CRL_URL,
+    });
+    let brokerControl: BrokerControl | null = null;
+    if (config.MQTT_ENABLED && config.MQTT_EMBEDDED_BROKER) {
+      const url = new URL(config.MQTT_URL);
+      const broker = await startEmbeddedBroker({
+        host: url.hostname,
+        port: Number(url.port || 8883),
+        serverCredentials: await certificateAuthority.issueTlsCredentials({
+          commonName: url.hostname,
+          usage: 'server',
+          hostnames: [...new Set([url.hostname, 'localhost', '127.0.0.1'])],
+        }),
+        trustedCaPem: certificateAuthority.chainPem,
+        log: createLogger(config.LOG_LEVEL, options.logDestination).child({ component: 'mqtt-broker' }),
+      });
+      stoppers.push(() => broker.stop());
+      brokerControl = embeddedBrokerControl(broker);
+      // Port 0 (tests) becomes the real one, for the backend's own connection and for devices.
+      config = Object.freeze({ ...config, MQTT_URL: broker.url });
+      progress(`embedded MQTT broker (mutual TLS, MQTT 3.1.1) at ${broker.url}`);
+    }
+
     const app = await createApp({
       config,
       database: new Database(pool),
       logDestination: options.logDestination,
+      certificateAuthority,
+      brokerControl,
     });
     stoppers.push(() => app.close());
     await app.listen({ host: config.API_HOST, port: config.API_PORT });

@@ -60,10 +60,10 @@ export function nonce(state: ChipState, command: Command): Outcome {
 }
 
 /** Where the emulator keeps a private key in its slot: four zero pad bytes, then the 32-byte scalar. */
-const privateKeyIn = (state: ChipState, slot: number): Buffer =>
+export const privateKeyIn = (state: ChipState, slot: number): Buffer =>
   (state.slots[slot] ?? Buffer.alloc(36)).subarray(4, 36);
 
-function isP256PrivateSlot(state: ChipState, slot: number): boolean {
+export function isP256PrivateSlot(state: ChipState, slot: number): boolean {
   const keyConfig = state.keyConfig(slot);
   return keyConfig.private && keyConfig.keyType === KEY_TYPE_P256;
 }

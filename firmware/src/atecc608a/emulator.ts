@@ -8,7 +8,7 @@
  * `emulator-crypto.ts`. Nothing a host sends can make it throw: a bug in a handler is recorded in `faults`
  * and answered with an execution error, so that tests can assert there were none.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import { type I2cReadResult, type I2cTransport, type I2cWriteResult, NACK } from '../i2c/transport.js';
 import {
   COMMAND_MAX_BYTES,
@@ -24,9 +24,19 @@ import {
   WordAddress,
 } from './constants.js';
 import { hasValidCrc } from './crc.js';
-import { genKey, info, nonce, random, sign, verify } from './emulator-crypto.js';
+import {
+  genKey,
+  info,
+  isP256PrivateSlot,
+  nonce,
+  privateKeyIn,
+  random,
+  sign,
+  verify,
+} from './emulator-crypto.js';
 import { lock, read, write } from './emulator-memory.js';
 import { ChipState, executionError, type Outcome } from './emulator-state.js';
+import { isValidPrivateKey, publicKeyOf } from './p256.js';
 import { type Command, decodeCommand, encodeResponse, encodeStatus } from './packet.js';
 
 export interface EmulatorOptions {
@@ -100,6 +110,30 @@ export class Atecc608aEmulator implements I2cTransport {
   /** Answers the next commands with these status bytes instead of executing them (fault injection). */
   failNextCommands(...statuses: number[]): void {
     this.#injected.push(...statuses);
+  }
+
+  /**
+   * The P-256 private key of `slot`, as a node:crypto KeyObject. Simulation only: it stands in for the
+   * OpenSSL engine or provider a real gateway loads (Microchip's `ateccx08` engine on CryptoAuthLib, or a
+   * PKCS#11 provider), which makes the chip sign the TLS handshake. Node's TLS stack cannot call back into
+   * JavaScript to sign, so a simulated device hands its key to TLS instead. No I2C command reaches this
+   * method: on the wire, the chip still never reveals a private key.
+   */
+  keyForSimulatedTls(slot: number): KeyObject {
+    if (!Number.isInteger(slot) || slot < 0 || slot > 15 || !isP256PrivateSlot(this.#state, slot)) {
+      throw new RangeError(`slot ${slot} does not hold a P-256 private key`);
+    }
+    const d = privateKeyIn(this.#state, slot);
+    if (!isValidPrivateKey(d)) throw new RangeError(`slot ${slot} holds no key yet (GenKey first)`);
+    const xy = publicKeyOf(d);
+    const jwk = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: xy.subarray(0, 32).toString('base64url'),
+      y: xy.subarray(32).toString('base64url'),
+      d: Buffer.from(d).toString('base64url'),
+    };
+    return createPrivateKey({ key: jwk, format: 'jwk' });
   }
 
   async wakePulse(): Promise<void> {

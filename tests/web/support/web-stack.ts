@@ -38,6 +38,9 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
     EMBEDDED_PG_PORT: String(pgPort),
     EMBEDDED_PG_DATA_DIR: path.join(dir, 'pg'),
     AUDIT_MASTER_KEY_FILE: path.join(dir, 'master.key'),
+    PKI_DIR: path.join(dir, 'pki'),
+    // Port 0: the embedded broker takes a free port and the stack reports it.
+    MQTT_URL: 'mqtts://localhost:0',
   });
   const stack = await startStack({ config, ephemeralDatabase: true });
   try {

@@ -38,8 +38,13 @@ export interface EventDraft<T extends AuditEventType = AuditEventType> {
   personal?: Record<string, unknown>;
 }
 
-/** Who acted: a request's actor, or the platform itself. */
-export type EventAuthor = Actor | 'system';
+/** A device acting on its own, known by its certificate (telemetry it sent, a session it opened). */
+export interface DeviceAuthor {
+  device: { id: string; tenantId: string };
+}
+
+/** Who acted: a request's actor, a device, or the platform itself. */
+export type EventAuthor = Actor | DeviceAuthor | 'system';
 
 export const SYSTEM_ACTOR: AuditActor = {
   kind: 'system',
@@ -78,16 +83,17 @@ export class AuditRecorder implements OnModuleDestroy {
       ? await this.vault.pseudonym(draft.subject.kind, draft.subject.tenantId, draft.subject.id)
       : null;
     const personal = draft.personal && Object.keys(draft.personal).length > 0 ? draft.personal : undefined;
-    const origin = author === 'system' ? undefined : author.origin;
+    const person = author === 'system' || 'device' in author ? undefined : author;
+    const origin = person?.origin;
     const event = {
       v: CATALOG_VERSION,
       type: draft.type,
       time: new Date().toISOString(),
       outcome: draft.outcome ?? 'allowed',
-      actor: author === 'system' ? SYSTEM_ACTOR : actorOf(author),
+      actor: author === 'system' ? SYSTEM_ACTOR : 'device' in author ? deviceActor(author) : actorOf(author),
       resource: draft.resource,
       subject: pseudonym,
-      purposeOfUse: author === 'system' ? null : (author.context.purpose ?? null),
+      purposeOfUse: person?.context.purpose ?? null,
       requestId: origin?.requestId ?? null,
       source: { ip: origin?.ip ?? null, userAgent: origin?.userAgent?.slice(0, 512) ?? null },
       payload: draft.payload,
@@ -101,6 +107,10 @@ export class AuditRecorder implements OnModuleDestroy {
     // Let events already accepted reach the database before the pool closes.
     for (let i = 0; i < 100 && this.group.pending > 0; i++) await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+function deviceActor({ device }: DeviceAuthor): AuditActor {
+  return { kind: 'device', id: device.id, roles: [], tenantId: device.tenantId, onBehalfOf: null };
 }
 
 export function actorOf(actor: Actor): AuditActor {

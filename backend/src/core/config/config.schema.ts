@@ -232,6 +232,161 @@ export const settings = {
     positiveInt.default(2000),
     { description: 'Time allowed for the witness to answer.', default: '2000' },
   ],
+  PKI_DIR: [
+    z.string().min(1).default('.data/pki'),
+    {
+      description:
+        'Directory of the development device CA (root and issuing CA certificates and keys, created on first start). In production the CA is a KMS/HSM-backed implementation of the same interface (docs/runbooks/device-pki.md).',
+      default: '.data/pki',
+      secret: true,
+    },
+  ],
+  PKI_CRL_URL: [
+    z.url().optional(),
+    {
+      description:
+        'Public URL of the device CRL (this API’s `/api/v1/pki/crl`). Set it where the broker fetches revocations itself (EMQX): every certificate the CA issues then names it as its CRL distribution point, and the CRL names it as its issuing distribution point. Unset: no distribution point; the CRL is pushed to the broker (embedded broker, Mosquitto).',
+      default: '(none)',
+    },
+  ],
+  DEVICE_CERT_VALIDITY_DAYS: [
+    z.coerce.number().int().min(1).max(825).default(365),
+    { description: 'Lifetime of the device certificates the device CA issues.', default: '365' },
+  ],
+  MQTT_ENABLED: [
+    bool.default(true),
+    {
+      description:
+        'Connect to the MQTT broker to ingest device telemetry. With `MQTT_EMBEDDED_BROKER`, `npm start` also runs the broker.',
+      default: 'true',
+    },
+  ],
+  MQTT_URL: [
+    z
+      .string()
+      .regex(/^mqtts?:\/\/[^/]+$/, 'mqtts://host:port')
+      .default('mqtts://localhost:8883'),
+    {
+      description:
+        'The broker devices and the backend connect to (mutual TLS). `npm start` serves the embedded broker on this port.',
+      default: 'mqtts://localhost:8883',
+    },
+  ],
+  MQTT_EMBEDDED_BROKER: [
+    bool.optional(),
+    {
+      description:
+        'Whether `npm start` runs the embedded broker (aedes, MQTT 3.1.1, no shared subscriptions) at `MQTT_URL`. Production uses EMQX (`infra/emqx/`).',
+      default: 'true unless NODE_ENV=production',
+    },
+  ],
+  MQTT_PROTOCOL_VERSION: [
+    z.enum(['4', '5']).optional(),
+    {
+      description: 'MQTT protocol of the backend’s connection: 5, or 4 (3.1.1) for the embedded broker.',
+      default: '4 with the embedded broker, else 5',
+    },
+  ],
+  MQTT_SHARED_GROUP: [
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,64}$/)
+      .default('custos-ingest'),
+    {
+      description:
+        'Shared-subscription group of the backend instances (MQTT 5 `$share/<group>/...`), so that they split the telemetry between them. Empty: a plain subscription (the embedded broker).',
+      default: 'custos-ingest',
+    },
+  ],
+  MQTT_CLIENT_ID: [
+    z
+      .string()
+      .regex(
+        /^custos-backend-[A-Za-z0-9_.:-]{1,48}$/,
+        'custos-backend-<name>: the brokers admit the backend under this prefix only',
+      )
+      .optional(),
+    {
+      description:
+        'This instance’s MQTT client id. Stable across restarts so that its persistent session (and the messages it had not acknowledged) resumes.',
+      default: 'custos-backend-<hostname>',
+    },
+  ],
+  MQTT_CA_FILE: [
+    z.string().min(1).optional(),
+    {
+      description:
+        'PEM trust anchors for the broker’s server certificate. Unset: the device CA in `PKI_DIR`.',
+      default: '(device CA)',
+    },
+  ],
+  MQTT_CERT_FILE: [
+    z.string().min(1).optional(),
+    {
+      description:
+        'PEM client certificate (and chain) of the backend, CN `custos-backend`. Unset: issued by the development device CA at start.',
+      default: '(issued at start)',
+    },
+  ],
+  MQTT_KEY_FILE: [
+    z.string().min(1).optional(),
+    { description: 'PEM private key of `MQTT_CERT_FILE`.', default: '(issued at start)', secret: true },
+  ],
+  MQTT_RECEIVE_MAXIMUM: [
+    z.coerce.number().int().min(1).max(65_535).default(5000),
+    {
+      description:
+        'Telemetry messages the broker may have in flight to one instance before it waits for acknowledgements (MQTT 5 Receive Maximum). Bounds memory while a commit is slow.',
+      default: '5000',
+    },
+  ],
+  EMQX_API_URL: [
+    z.url().optional(),
+    {
+      description:
+        'EMQX management API (e.g. `http://emqx:18083`): revoking a certificate disconnects the device through it. Unset: brokers learn revocations from the CRL alone.',
+      default: '(none)',
+    },
+  ],
+  EMQX_API_KEY: [
+    z.string().min(1).optional(),
+    { description: 'API key for `EMQX_API_URL`.', default: '(none)' },
+  ],
+  EMQX_API_SECRET: [
+    z.string().min(1).optional(),
+    { description: 'API secret for `EMQX_API_URL`.', default: '(none)', secret: true },
+  ],
+  TELEMETRY_BATCH_SIZE: [
+    z.coerce.number().int().min(1).max(10_000).default(1000),
+    { description: 'Most telemetry messages committed in one transaction.', default: '1000' },
+  ],
+  TELEMETRY_BATCH_WAIT_MS: [
+    z.coerce.number().int().min(0).max(5000).default(20),
+    {
+      description: 'How long a partly filled batch waits for more messages before it is committed.',
+      default: '20',
+    },
+  ],
+  TELEMETRY_MAX_AGE_HOURS: [
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(168),
+    {
+      description:
+        'Oldest measurement time accepted (devices flush their offline queue after an outage); older messages are refused as `time_out_of_range`.',
+      default: '168',
+    },
+  ],
+  TELEMETRY_PARTITIONS_AHEAD_DAYS: [
+    z.coerce.number().int().min(1).max(60).default(3),
+    {
+      description: 'Daily telemetry partitions the partition job keeps created ahead of today.',
+      default: '3',
+    },
+  ],
   LOG_LEVEL: [
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     { description: 'Minimum log level (JSON logs on stdout, personal data redacted).', default: 'info' },

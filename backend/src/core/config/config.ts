@@ -1,13 +1,25 @@
 /** Builds the one validated configuration object from the environment. */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { type SettingName, settings } from './config.schema.js';
 
 type Raw = { [K in SettingName]: z.output<(typeof settings)[K][0]> };
 
-export interface AppConfig extends Omit<Raw, 'DEV_IDP_ENABLED' | 'SEED_DEMO' | 'OIDC_JWKS_URI'> {
+type Resolved =
+  | 'DEV_IDP_ENABLED'
+  | 'SEED_DEMO'
+  | 'OIDC_JWKS_URI'
+  | 'MQTT_EMBEDDED_BROKER'
+  | 'MQTT_PROTOCOL_VERSION'
+  | 'MQTT_CLIENT_ID';
+
+export interface AppConfig extends Omit<Raw, Resolved> {
   DEV_IDP_ENABLED: boolean;
   SEED_DEMO: boolean;
   OIDC_JWKS_URI: string;
+  MQTT_EMBEDDED_BROKER: boolean;
+  MQTT_PROTOCOL_VERSION: 4 | 5;
+  MQTT_CLIENT_ID: string;
 }
 
 export class ConfigError extends Error {
@@ -32,11 +44,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const raw = parsed.data as Raw;
   const production = raw.NODE_ENV === 'production';
+  const embeddedBroker = raw.MQTT_EMBEDDED_BROKER ?? !production;
   const config: AppConfig = {
     ...raw,
     DEV_IDP_ENABLED: raw.DEV_IDP_ENABLED ?? !production,
     SEED_DEMO: raw.SEED_DEMO ?? !production,
     OIDC_JWKS_URI: raw.OIDC_JWKS_URI ?? `${raw.OIDC_ISSUER.replace(/\/$/, '')}/protocol/openid-connect/certs`,
+    MQTT_EMBEDDED_BROKER: embeddedBroker,
+    // The embedded broker (aedes) speaks MQTT 3.1.1 only.
+    MQTT_PROTOCOL_VERSION: raw.MQTT_PROTOCOL_VERSION
+      ? (Number(raw.MQTT_PROTOCOL_VERSION) as 4 | 5)
+      : embeddedBroker
+        ? 4
+        : 5,
+    MQTT_CLIENT_ID:
+      raw.MQTT_CLIENT_ID ??
+      `custos-backend-${hostname()
+        .replace(/[^A-Za-z0-9_.:-]/g, '-')
+        .slice(0, 48)}`,
   };
   if (production && config.DEV_IDP_ENABLED) {
     throw new ConfigError(['DEV_IDP_ENABLED: the development identity provider must not run in production']);

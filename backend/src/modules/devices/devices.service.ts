@@ -11,6 +11,7 @@ import { updateVersioned } from '../../core/http/etag.js';
 import { decodeCursor, type Page } from '../../core/http/pagination.js';
 import { presentPage } from '../../core/http/present.js';
 import { SitesRepository } from '../sites/sites.repository.js';
+import { DeviceRevocation } from './certificates/device-revocation.js';
 import type {
   Device,
   DeviceSummary,
@@ -28,6 +29,7 @@ export class DevicesService {
     @Inject(DevicesRepository) private readonly devices: DevicesRepository,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(DeviceRevocation) private readonly revocation: DeviceRevocation,
   ) {}
 
   async list(actor: Actor, query: ListDevicesQuery): Promise<Page<Partial<Device>>> {
@@ -116,7 +118,7 @@ export class DevicesService {
     expectedVersion: number | undefined,
     options: { siteId?: string } = {},
   ): Promise<Device> {
-    return this.db.transaction(async (tx) => {
+    const updated = await this.db.transaction(async (tx) => {
       const device = await this.findForAction(actor, id, action, tx);
       const to = nextState(action, device.lifecycleState);
       if (!to) {
@@ -141,8 +143,12 @@ export class DevicesService {
           subject: patientOf(updated, device),
         }),
       );
+      // A decommissioned device must never connect again: its certificates go into the CRL.
+      if (action === 'decommission') await this.revocation.revokeAllInTransaction(tx, actor, device);
       return updated;
     });
+    if (action === 'decommission') await this.revocation.publish([id]);
+    return updated;
   }
 
   /**
