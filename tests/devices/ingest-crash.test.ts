@@ -7,12 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DeviceAgent } from '@custos/firmware';
+import type { DeviceAgent } from '@custos/firmware';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
-import { type SimulatedDevice, simulatedDevice } from '../support/devices.js';
+import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
 import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -90,19 +90,7 @@ async function storedTimes(): Promise<readonly { deviceId: string; measuredAt: s
 
 it('loses no acknowledged message and stores none twice across a SIGKILL', async () => {
   for (const device of devices) {
-    const agent = new DeviceAgent({
-      deviceId: device.id,
-      brokerUrl: broker.url,
-      ca: ca.chainPem,
-      certificate: device.certificate,
-      key: { kind: 'simulated', key: device.tlsKey },
-      protocolVersion: 5,
-    });
-    agents.push(agent);
-    await new Promise<void>((resolve) => {
-      agent.once('online', () => resolve());
-      agent.start();
-    });
+    agents.push(await onlineAgent(device, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 }));
   }
 
   const waitUntil = async (check: () => boolean | Promise<boolean>, what: string) => {

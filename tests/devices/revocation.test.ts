@@ -4,14 +4,14 @@
  * once and refuses its certificate at every reconnection, while other devices carry on.
  */
 import { randomUUID } from 'node:crypto';
-import { DeviceAgent } from '@custos/firmware';
+import type { DeviceAgent } from '@custos/firmware';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrokerControl } from '../../backend/src/core/mqtt/broker-control.js';
 import { embeddedBrokerControl, startEmbeddedBroker } from '../../backend/src/core/mqtt/embedded-broker.js';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { crlPem } from '../../backend/src/core/pki/x509.js';
-import { type SimulatedDevice, simulatedDevice } from '../support/devices.js';
+import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
 import { mosquittoBrokerControl, startMosquitto } from '../support/mosquitto.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -77,22 +77,12 @@ describe.each(Object.keys(brokers))('revoking a connected device on the %s', (na
   });
 
   async function online(device: SimulatedDevice): Promise<DeviceAgent> {
-    const agent = new DeviceAgent({
-      deviceId: device.id,
-      brokerUrl: broker.url,
-      ca: ca.chainPem,
-      certificate: device.certificate,
-      key: { kind: 'simulated', key: device.tlsKey },
-      protocolVersion: broker.protocolVersion,
-      servername: 'localhost',
-      backoff: { baseMs: 50, maxMs: 200 },
-      log: () => undefined,
-    });
+    const agent = await onlineAgent(
+      device,
+      { url: broker.url, ca: ca.chainPem, protocolVersion: broker.protocolVersion },
+      { backoff: { baseMs: 50, maxMs: 200 }, log: () => undefined },
+    );
     agents.push(agent);
-    await new Promise<void>((resolve) => {
-      agent.once('online', () => resolve());
-      agent.start();
-    });
     return agent;
   }
 

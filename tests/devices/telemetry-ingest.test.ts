@@ -6,7 +6,8 @@
  * audited and never stop the stream. The crash case (SIGKILL, restart) is ingest-crash.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { DeviceAgent } from '@custos/firmware';
+import { Writable } from 'node:stream';
+import type { DeviceAgent } from '@custos/firmware';
 import mqtt from 'mqtt';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,7 +15,7 @@ import { z } from 'zod';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { TelemetryIngest } from '../../backend/src/modules/telemetry/telemetry-ingest.service.js';
 import { entriesAfter, lastSeq } from '../support/audit.js';
-import { type SimulatedDevice, simulatedDevice } from '../support/devices.js';
+import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
 import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { viaProxy } from '../support/tcp-proxy.js';
@@ -24,6 +25,14 @@ let t: TestApp;
 let broker: MosquittoBroker;
 let ca: FileCertificateAuthority;
 let proxy: TcpProxy;
+/** Everything the API logs, to show that no payload reaches the logs. */
+const logs: string[] = [];
+const logCapture = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    logs.push(chunk.toString('utf8'));
+    done();
+  },
+});
 const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
@@ -39,6 +48,7 @@ beforeAll(async () => {
       TELEMETRY_BATCH_WAIT_MS: '5',
     },
     connectThrough: viaProxy((p) => (proxy = p)),
+    logDestination: logCapture,
   });
   await waitFor(() => t.app.get(TelemetryIngest).connected, 'the backend to connect to the broker');
 }, 60_000);
@@ -58,20 +68,8 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms
 }
 
 async function online(device: SimulatedDevice): Promise<DeviceAgent> {
-  const agent = new DeviceAgent({
-    deviceId: device.id,
-    brokerUrl: broker.url,
-    ca: ca.chainPem,
-    certificate: device.certificate,
-    key: { kind: 'simulated', key: device.tlsKey },
-    protocolVersion: 5,
-  });
+  const agent = await onlineAgent(device, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 });
   agents.push(agent);
-  await new Promise<void>((resolve, reject) => {
-    agent.once('online', () => resolve());
-    agent.once('error', reject);
-    agent.start();
-  });
   return agent;
 }
 
@@ -108,12 +106,12 @@ describe('telemetry ingest over mTLS through Mosquitto', () => {
       // to the broker until they are committed, so they wait in its session.
       await Promise.all(Array.from({ length: 20 }, (_, i) => agent.publishTelemetry({ temperature: i })));
       await waitFor(async () => (await commitFailures()) > failuresBefore, 'a failed commit');
-      expect(await t.app.get(TelemetryIngest).pendingMessages()).toBe(20);
+      await waitFor(() => t.app.get(TelemetryIngest).pendingMessages() === 20, 'all 20 held, unacknowledged');
     } finally {
       await proxy.restore();
     }
     await waitFor(async () => (await stored(device.id)).length === 20, 'the 20 rows after the outage');
-    expect(await t.app.get(TelemetryIngest).pendingMessages()).toBe(0);
+    await waitFor(() => t.app.get(TelemetryIngest).pendingMessages() === 0, 'nothing left pending');
   });
 
   it('refuses, counts and audits malformed and unauthorised telemetry without stopping the stream', async () => {
@@ -131,9 +129,9 @@ describe('telemetry ingest over mTLS through Mosquitto', () => {
     const topic = `devices/${device.id}/telemetry`;
     try {
       for (const payload of [
-        '{"seq":',
+        '{"seq": 1, "note": "Jane Roe, SpO2 81"',
         '[]',
-        JSON.stringify({ seq: 1, ts: new Date().toISOString(), metrics: { temperature: 999 } }),
+        JSON.stringify({ seq: 1, ts: new Date().toISOString(), metrics: { temperature: 987.654 } }),
       ]) {
         await raw.publishAsync(topic, payload, { qos: 1 });
       }
@@ -163,6 +161,9 @@ describe('telemetry ingest over mTLS through Mosquitto', () => {
         [unclaimed.id, 'device', 'denied', 'device_not_active'],
       ].sort(),
     );
+    // Payloads are personal or health data: nothing of them reaches the logs.
+    expect(logs.join('')).not.toContain('Jane Roe');
+    expect(logs.join('')).not.toContain('987.654');
     const metrics = await t.request('GET', '/metrics');
     expect(metrics.text).toMatch(/custos_telemetry_rejected_total\{reason="malformed_json"\} [1-9]/);
     expect(metrics.text).toMatch(/custos_mqtt_connected 1/);

@@ -9,6 +9,8 @@ import {
   Atecc608aEmulator,
   configZoneCrc,
   createCertificateSigningRequest,
+  DeviceAgent,
+  type DeviceAgentOptions,
 } from '@custos/firmware';
 import { expect } from 'vitest';
 import type { TestApp } from './test-app.js';
@@ -70,4 +72,31 @@ export async function simulatedDevice(
     tlsKey: emulator.keyForSimulatedTls(0),
     chip,
   };
+}
+
+/**
+ * Starts the device's agent against a broker and resolves once it is online. The caller stops it
+ * (keep the agents in a list and stop them in afterAll).
+ */
+export async function onlineAgent(
+  device: SimulatedDevice,
+  broker: { url: string; ca: string; protocolVersion: 4 | 5 },
+  options: Partial<DeviceAgentOptions> = {},
+): Promise<DeviceAgent> {
+  const agent = new DeviceAgent({
+    deviceId: device.id,
+    brokerUrl: broker.url,
+    ca: broker.ca,
+    certificate: device.certificate,
+    key: { kind: 'simulated', key: device.tlsKey },
+    protocolVersion: broker.protocolVersion,
+    servername: 'localhost',
+    ...options,
+  });
+  await new Promise<void>((resolve, reject) => {
+    agent.once('online', () => resolve());
+    agent.once('error', reject);
+    agent.start();
+  });
+  return agent;
 }

@@ -10,20 +10,17 @@ import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeviceAgent, type DeviceAgentOptions } from './device-agent.js';
 import { AedesTestBroker, type ObservedPublish } from './test-broker.test-helper.js';
-import {
-  createTestPki,
-  type SimulatedDevice,
-  simulatedDevice,
-  type TestPki,
-} from './test-pki.test-helper.js';
+import { type SimulatedDevice, simulatedDevice, type TestCa, temporaryCa } from './test-pki.test-helper.js';
 
-let pki: TestPki;
+let pki: TestCa;
+/** A CA that neither the broker nor the devices trust. */
+let foreign: TestCa;
 let broker: AedesTestBroker;
 const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
-  pki = await createTestPki();
-  broker = await AedesTestBroker.start(pki);
+  [pki, foreign] = await Promise.all([temporaryCa(), temporaryCa()]);
+  broker = await AedesTestBroker.start(pki.ca);
 });
 
 afterEach(async () => {
@@ -31,14 +28,15 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await broker.stop();
+  await broker?.stop();
+  await Promise.all([pki?.remove(), foreign?.remove()]);
 });
 
 function agentFor(device: SimulatedDevice, options: Partial<DeviceAgentOptions> = {}) {
   const agent = new DeviceAgent({
     deviceId: device.deviceId,
     brokerUrl: broker.url,
-    ca: pki.rootPem,
+    ca: pki.ca.trustAnchorPem,
     certificate: device.certificate,
     key: device.key,
     protocolVersion: 4,
@@ -71,7 +69,7 @@ const on = (topic: string) => (publish: ObservedPublish) => publish.topic === to
 
 describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   it('connects as its chip-backed certificate, reports state, and publishes telemetry the broker acknowledges', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent, errors } = await online(device);
     const connection = broker.connections.findLast((c) => c.clientId === device.deviceId);
     expect(connection?.commonName).toBe(device.deviceId);
@@ -106,7 +104,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('queues telemetry while the broker is down and sends it in order after the restart, dropping the oldest', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = await online(device, { queueLimit: 4 });
     await agent.publishTelemetry({ n: 1 });
 
@@ -137,7 +135,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('has the broker publish its last will (retained {"online":false}) when the connection dies, then comes back', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = await online(device);
     const mark = broker.published.length;
     const back = nextOnline(agent);
@@ -160,7 +158,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('runs a command and acknowledges it; rejects unknown and expired commands', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = agentFor(device);
     const setInterval = vi.fn((params: Record<string, unknown>) => ({ intervalSeconds: params.seconds }));
     agent.onCommand('setInterval', setInterval);
@@ -183,7 +181,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('answers a redelivered command id with the same ack without running it again', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = agentFor(device);
     let runs = 0;
     agent.onCommand('reboot', () => ({ run: ++runs }));
@@ -203,7 +201,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('ignores and counts a malformed command, and keeps serving commands', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent, errors } = agentFor(device);
     agent.onCommand('ping', () => 'pong');
     agent.start();
@@ -223,7 +221,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('rotates to a new key and certificate: reconnects with them, without a last will', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = await online(device);
     const mark = broker.published.length;
 
@@ -245,7 +243,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('stops cleanly: publishes {"online":false} itself, disconnects, and refuses further work', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = await online(device);
     const mark = broker.published.length;
     await agent.stop();
@@ -258,7 +256,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('survives a broker that refuses it: a client id that is not its certificate CN', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const impostor = { ...device, deviceId: '00000000-0000-4000-8000-000000000000' };
     const { agent, errors } = agentFor(impostor);
     agent.start();
@@ -269,7 +267,7 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('retries, without throwing, when TLS cannot load its key (an OpenSSL engine that is not there)', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const key = { kind: 'engine', engine: 'custos-no-such-engine', keyId: '0' } as const;
     const { agent, errors } = agentFor(device, { key });
     const first = nextOffline(agent);
@@ -281,8 +279,8 @@ describe('DeviceAgent on aedes (MQTT 3.1.1, mutual TLS)', () => {
   });
 
   it('refuses a broker whose certificate does not chain to its trust anchors', async () => {
-    const device = await simulatedDevice(pki);
-    const { agent } = agentFor(device, { ca: pki.deviceCaPem });
+    const device = await simulatedDevice(pki.ca);
+    const { agent } = agentFor(device, { ca: foreign.ca.trustAnchorPem });
     agent.start();
     const { error } = await nextOffline(agent);
     expect(error.message).toMatch(/certificate/i);

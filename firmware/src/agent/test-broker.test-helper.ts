@@ -1,13 +1,19 @@
 /**
  * A real MQTT broker for the agent's integration tests: aedes (MQTT 3.1.1) behind a Node TLS server that
- * demands a client certificate from the test PKI, with the platform's rules: the certificate's CN is the
- * client id, and a device publishes and subscribes only under its own `devices/{id}/`. It records what it
- * sees, can send commands as the platform would, drop a connection, and stop and start again on its port.
+ * demands a client certificate from the test's device CA, with the platform's rules (topic-acl.ts): the
+ * certificate's CN is the identity and, for a device, the client id; a device publishes and subscribes only
+ * under its own `devices/{id}/`. It records what it sees, can send commands as the platform would, drop a
+ * connection, and stop and start again on its port. The platform's embedded broker (embedded-broker.ts) sets
+ * up aedes the same way; this one adds the recording and the restarts the tests need.
  */
 import { once } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { Aedes, type AuthenticateError } from 'aedes';
-import type { TestPki } from './test-pki.test-helper.js';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { clientIdAllowed, mqttAccess } from '../../../backend/src/core/mqtt/topic-acl.js';
+import type {
+  FileCertificateAuthority,
+  TlsCredentials,
+} from '../../../backend/src/core/pki/file-certificate-authority.js';
 
 export interface ObservedPublish {
   topic: string;
@@ -46,10 +52,19 @@ export class AedesTestBroker {
   /** 0 until the first start picks a free port; restarts keep it. */
   #port = 0;
 
-  private constructor(private readonly pki: TestPki) {}
+  private constructor(
+    private readonly credentials: TlsCredentials,
+    private readonly trustedCaPem: string,
+  ) {}
 
-  static async start(pki: TestPki): Promise<AedesTestBroker> {
-    const broker = new AedesTestBroker(pki);
+  /** Listens on a free port with a server certificate for `localhost` from `ca`, trusting `ca` for clients. */
+  static async start(ca: FileCertificateAuthority): Promise<AedesTestBroker> {
+    const server = await ca.issueTlsCredentials({
+      commonName: 'localhost',
+      usage: 'server',
+      hostnames: ['localhost', '127.0.0.1'],
+    });
+    const broker = new AedesTestBroker(server, ca.chainPem);
     await broker.start();
     return broker;
   }
@@ -96,31 +111,34 @@ export class AedesTestBroker {
   /** Kills the client's connection without a DISCONNECT, as a dead link would. */
   dropConnection(clientId: string): void {
     for (const socket of this.#sockets) {
-      if (socket.getPeerCertificate().subject?.CN === clientId) socket.destroy();
+      if (commonName(socket) === clientId) socket.destroy();
     }
   }
 
   async start(): Promise<void> {
     const broker = new Aedes({
       authenticate: (client, _username, _password, done) => {
-        const commonName = (client.conn as TLSSocket).getPeerCertificate().subject?.CN;
-        if (commonName === client.id) return done(null, true);
+        if (clientIdAllowed(identityOf(client), client.id)) return done(null, true);
         const error = Object.assign(new Error('client id is not the certificate CN'), {
           returnCode: NOT_AUTHORIZED,
         });
         done(error as AuthenticateError, false);
       },
       authorizePublish: (client, packet, done) =>
-        done(client && ownTopic(client.id, packet.topic, 'publish') ? null : new Error('not your topic')),
+        done(
+          client && mqttAccess(identityOf(client), 'publish', packet.topic)
+            ? null
+            : new Error('not your topic'),
+        ),
       authorizeSubscribe: (client, subscription, done) =>
-        done(null, ownTopic(client.id, subscription.topic, 'subscribe') ? subscription : null),
+        done(null, mqttAccess(identityOf(client), 'subscribe', subscription.topic) ? subscription : null),
     });
     await broker.listen();
     broker.on('clientReady', (client) => {
       const certificate = (client.conn as TLSSocket).getPeerCertificate();
       this.connections.push({
         clientId: client.id,
-        commonName: String(certificate.subject?.CN),
+        commonName: identityOf(client),
         fingerprint256: certificate.fingerprint256,
       });
     });
@@ -146,9 +164,9 @@ export class AedesTestBroker {
     });
     const server = createServer(
       {
-        key: this.pki.server.keyPem,
-        cert: this.pki.server.certPem,
-        ca: this.pki.rootPem,
+        key: this.credentials.privateKeyPem,
+        cert: this.credentials.chainPem,
+        ca: this.trustedCaPem,
         requestCert: true,
         rejectUnauthorized: true,
         noDelay: true,
@@ -198,11 +216,10 @@ export class AedesTestBroker {
   }
 }
 
-/**
- * The platform's ACL: a device writes its telemetry, state and acks, and reads its commands, nothing else.
- */
-function ownTopic(deviceId: string, topic: string, action: 'publish' | 'subscribe'): boolean {
-  const base = `devices/${deviceId}/`;
-  if (action === 'subscribe') return topic === `${base}commands`;
-  return [`${base}telemetry`, `${base}state`, `${base}commands/ack`].includes(topic);
+/** The subject CN of the client certificate: the MQTT identity; '' (which no rule grants) without one. */
+function commonName(socket: TLSSocket): string {
+  const cn: unknown = socket.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' ? cn : '';
 }
+
+const identityOf = (client: Client): string => commonName(client.conn as TLSSocket);

@@ -3,11 +3,11 @@
  * polling, tWHI and the watchdog take no real time and are deterministic), and a wire that corrupts chosen
  * transfers, to prove that CRC errors are detected and recovered from.
  */
+import { personaliseChip } from '../factory/personalise.js';
 import type { I2cReadResult, I2cTransport, I2cWriteResult } from '../i2c/transport.js';
 import { WordAddress } from './constants.js';
 import { Atecc608a } from './driver.js';
 import { Atecc608aEmulator, type EmulatorOptions } from './emulator.js';
-import { configZoneCrc } from './zones.js';
 
 export class VirtualClock {
   #now = 0;
@@ -27,14 +27,11 @@ export function virtualChip(options: EmulatorOptions & { retries?: number } = {}
   return { clock, emulator, chip };
 }
 
-/** Locks the configuration as shipped (checking its CRC), generates the slot 0 key, locks the data zone. */
-export async function provision(chip: Atecc608a): Promise<Buffer> {
-  const config = await chip.readConfigZone();
-  await chip.lockConfigZone({ summaryCrc: configZoneCrc(config) });
-  const publicKey = await chip.genKey(0);
-  await chip.lockDataZone();
-  return publicKey;
-}
+/**
+ * Locks the configuration as shipped (checking its CRC), generates the slot 0 key, locks the data zone: the
+ * factory's own step, so that tests provision chips exactly as the factory does.
+ */
+export const provision: (chip: Atecc608a) => Promise<Buffer> = personaliseChip;
 
 /** Flips one bit of chosen transfers between the driver and the chip. */
 export class FaultyWire implements I2cTransport {

@@ -56,9 +56,4 @@ export class DeviceDirectory {
     }
     return found;
   }
-
-  /** Forget a device now (after a lifecycle change in this instance). */
-  forget(id: string): void {
-    this.cache.delete(id);
-  }
 }

@@ -106,14 +106,6 @@ export class TelemetryIngest implements OnApplicationBootstrap, OnApplicationShu
     return this.queue.length + this.inFlight;
   }
 
-  /** Waits until every message received so far is committed (tests, orderly shutdown). */
-  async settled(): Promise<void> {
-    while (this.queue.length > 0 || this.draining) {
-      this.kick();
-      await this.draining;
-    }
-  }
-
   private enqueue(message: DeferredMessage): void {
     this.queue.push(message);
     if (this.queue.length >= this.config.TELEMETRY_BATCH_SIZE) this.kick();

@@ -1,23 +1,30 @@
 /**
- * The device agent on Mosquitto 2 with MQTT 5 (the agent's default protocol), under the platform's ACL: the
- * broker and a platform-side client see its state and telemetry, a command from the platform gets its ack,
- * and a publish the ACL forbids comes back as a negative PUBACK (135 Not authorized) that the agent reports.
+ * The firmware's device agent on Mosquitto 2 with MQTT 5 (the agent's default protocol), under the
+ * platform's ACL (tests/support/mosquitto.ts generates it from topic-acl.ts): the platform, connected as
+ * `custos-backend` and subscribed to exactly what the ACL grants it, sees the agent's state and telemetry; a
+ * command it sends gets its ack; a publish the ACL forbids comes back as a negative PUBACK (135 Not
+ * authorized) that the agent reports. Devices are certified from their emulated chip's CSR by the same CA
+ * that the broker trusts.
  */
+import { DeviceAgent, type DeviceAgentOptions } from '@custos/firmware';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTcpProxy } from '../../../tests/support/tcp-proxy.js';
-import { DeviceAgent, type DeviceAgentOptions } from './device-agent.js';
-import { MosquittoTestBroker, mosquittoAvailable, PLATFORM_USER } from './test-mosquitto.test-helper.js';
+import { BACKEND_IDENTITY } from '../../backend/src/core/mqtt/topic-acl.js';
 import {
-  createTestPki,
   type SimulatedDevice,
   simulatedDevice,
-  type TestPki,
-} from './test-pki.test-helper.js';
+  type TestCa,
+  temporaryCa,
+} from '../../firmware/src/agent/test-pki.test-helper.js';
+import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+/** What topic-acl.ts lets the backend subscribe to: every device's state, telemetry and command acks. */
+const PLATFORM_SUBSCRIPTIONS = ['devices/+/state', 'devices/+/telemetry', 'devices/+/commands/ack'];
 
 type Received = { topic: string; payload: string; retain: boolean };
 
-/** The platform's side: subscribed to every device's topics, as the ingest would be. */
+/** The platform's side: subscribed to every device's topics, as the ingest is. */
 class PlatformObserver {
   readonly received: Received[] = [];
   readonly #waiters = new Set<{
@@ -44,27 +51,27 @@ class PlatformObserver {
   }
 }
 
-let pki: TestPki;
-let broker: MosquittoTestBroker;
+let pki: TestCa;
+let broker: MosquittoBroker;
 let platform: PlatformObserver;
 const agents: DeviceAgent[] = [];
 
-describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual TLS, ACL)', () => {
+describe('DeviceAgent on Mosquitto (MQTT 5, mutual TLS, the platform ACL)', () => {
   beforeAll(async () => {
-    pki = await createTestPki();
-    broker = await MosquittoTestBroker.start(pki);
-    const credentials = await pki.issueClient(PLATFORM_USER);
+    pki = await temporaryCa();
+    broker = await startMosquitto({ ca: pki.ca });
+    const credentials = await pki.ca.issueTlsCredentials({ commonName: BACKEND_IDENTITY, usage: 'client' });
     const client = await connectAsync(broker.url, {
       protocolVersion: 5,
-      clientId: `platform-${process.pid}`,
-      ca: pki.rootPem,
-      cert: credentials.certPem,
-      key: credentials.keyPem,
+      clientId: `${BACKEND_IDENTITY}-agent-test-${process.pid}`,
+      ca: pki.ca.trustAnchorPem,
+      cert: credentials.chainPem,
+      key: credentials.privateKeyPem,
       reconnectPeriod: 0,
     });
     platform = new PlatformObserver(client);
     // Retain as published: the platform sees which state messages the broker keeps.
-    await client.subscribeAsync('devices/#', { qos: 1, rap: true });
+    await client.subscribeAsync(PLATFORM_SUBSCRIPTIONS, { qos: 1, rap: true });
   });
 
   afterEach(async () => {
@@ -74,13 +81,14 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   afterAll(async () => {
     await platform?.client.endAsync();
     await broker?.stop();
+    await pki?.remove();
   });
 
   function agentFor(device: SimulatedDevice, options: Partial<DeviceAgentOptions> = {}) {
     const agent = new DeviceAgent({
       deviceId: device.deviceId,
       brokerUrl: broker.url,
-      ca: pki.rootPem,
+      ca: pki.ca.trustAnchorPem,
       certificate: device.certificate,
       key: device.key,
       backoff: { baseMs: 20, maxMs: 200 },
@@ -99,7 +107,7 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   }
 
   it('publishes state and telemetry that the broker acknowledges and the platform receives', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent, errors } = agentFor(device);
     await online(agent);
     await agent.reportState({ firmware: '1.4.2' });
@@ -121,7 +129,7 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   });
 
   it('delivers a burst far beyond the broker Receive Maximum (20) whole and in order', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent, errors } = agentFor(device);
     await online(agent);
     await Promise.all(Array.from({ length: 200 }, (_, n) => agent.publishTelemetry({ n })));
@@ -135,7 +143,7 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   });
 
   it('answers a command from the platform with an ack', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const { agent } = agentFor(device);
     agent.onCommand('setInterval', (params) => ({ intervalSeconds: params.seconds }));
     await online(agent);
@@ -157,7 +165,7 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   });
 
   it('has Mosquitto publish the retained last will when the link dies', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     const proxy = await startTcpProxy('127.0.0.1', broker.port);
     const { agent } = agentFor(device, { brokerUrl: `mqtts://localhost:${proxy.port}` });
     await online(agent);
@@ -172,7 +180,7 @@ describe.skipIf(!mosquittoAvailable())('DeviceAgent on Mosquitto (MQTT 5, mutual
   });
 
   it('reports a publish the ACL forbids as refused, reason code 135, and stays connected', async () => {
-    const device = await simulatedDevice(pki);
+    const device = await simulatedDevice(pki.ca);
     // The certificate names the device; the agent claims another id, so its topics are not its own.
     const { agent, errors } = agentFor({ ...device, deviceId: '00000000-0000-4000-8000-000000000000' });
     await online(agent);
