@@ -69,6 +69,23 @@ export const eventPayloads = {
   'device.listed': read,
   /** Telemetry of a patient's device was read: one event per patient (accounting of disclosures). */
   'device.telemetry_read': read,
+  /** A command was queued for a device (its parameters are not recorded: they may be personal). */
+  'device.command_requested': z
+    .object({ commandId: z.uuid(), name: z.string().max(64), ...failure })
+    .partial({ commandId: true, name: true })
+    .strict(),
+  /** The device acknowledged, refused or failed a command, or it timed out. */
+  'device.command_completed': z
+    .object({
+      commandId: z.uuid(),
+      name: z.string().max(64),
+      status: z.enum(['acknowledged', 'failed', 'timed_out']),
+      error: z.string().max(64).optional(),
+    })
+    .strict(),
+  /** The device's session went up or down, as its retained state and last will tell. */
+  'device.connected': z.object({}).strict(),
+  'device.disconnected': z.object({}).strict(),
   /** The device CA issued a certificate for a key the device's chip proved it holds (its CSR). */
   'device.certificate_issued': z
     .object({
@@ -84,6 +101,44 @@ export const eventPayloads = {
     .object({ serialNumber: z.string().max(40), reason: z.string().max(40), ...failure })
     .partial({ serialNumber: true, reason: true })
     .strict(),
+  /** A one-time claim code was issued for a device (never the code: only its id and expiry). */
+  'device.claim_code_issued': z
+    .object({ claimCodeId: z.uuid(), expiresAt: isoTime, replaced: z.boolean(), ...failure })
+    .partial({ claimCodeId: true, expiresAt: true, replaced: true })
+    .strict(),
+  /**
+   * An attempt to claim a device with its claim code: allowed (beside `device.claimed`), or denied
+   * with the reason. The code itself is never recorded, the serial number as the caller sent it.
+   */
+  'device.claim_code_redeemed': z
+    .object({
+      claimCodeId: z.uuid(),
+      serialNumber: z.string().max(64),
+      reason: z.enum([
+        'unknown_serial',
+        'wrong_code',
+        'code_used',
+        'code_superseded',
+        'code_expired',
+        'device_locked',
+        'too_many_failures',
+        'not_claimable',
+        'site_unavailable',
+        'possession_not_proven',
+      ]),
+      /** Failed guesses against the device's live code so far, when there is one. */
+      attempts: z.number().int().nonnegative(),
+      ...failure,
+    })
+    .partial({ claimCodeId: true, serialNumber: true, reason: true, attempts: true })
+    .strict(),
+  /** A claimed device moved to another site of its tenant; `fromSiteId` is where it was. */
+  'device.transferred': z
+    .object({ ...changes, fromSiteId: z.uuid().nullable(), ...failure })
+    .partial({ changed: true, after: true, fromSiteId: true })
+    .strict(),
+  /** A device released from its site back to provisioned (its live claim codes revoked). */
+  'device.unclaimed': transition,
   /**
    * Messages from a device that the platform refused (malformed, failing the model's schema, from a
    * device not allowed to send): one event per device and reason per window, with the count.

@@ -83,3 +83,41 @@ END $$;
 REVOKE ALL ON FUNCTION telemetry_ensure_partition(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION telemetry_ensure_partition(date) TO custos_app;
 GRANT SELECT, INSERT ON telemetry TO custos_app;
+
+-- Commands sent to devices and what became of them. A command is published once it is committed
+-- here; the device's acknowledgement (devices/{id}/commands/ack) completes it; a command nobody
+-- acknowledged before expires_at times out.
+CREATE TABLE device_commands (
+  id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  device_id     uuid NOT NULL REFERENCES devices (id),
+  tenant_id     uuid NOT NULL REFERENCES tenants (id),
+  name          text NOT NULL CHECK (name ~ '^[a-z][a-z0-9_.-]{0,63}$'),
+  params        jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(params) = 'object'),
+  status        text NOT NULL DEFAULT 'queued'
+                  CHECK (status IN ('queued', 'delivered', 'acknowledged', 'failed', 'timed_out')),
+  requested_by  text NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  expires_at    timestamptz NOT NULL,
+  delivered_at  timestamptz,
+  completed_at  timestamptz,
+  result        jsonb,
+  error         text CHECK (char_length(error) <= 64),
+  CHECK (expires_at > created_at)
+);
+CREATE INDEX device_commands_device ON device_commands (device_id, created_at DESC);
+CREATE INDEX device_commands_open ON device_commands (expires_at) WHERE status IN ('queued', 'delivered');
+GRANT SELECT, INSERT, UPDATE (status, delivered_at, completed_at, result, error) ON device_commands TO custos_app;
+
+-- What each device last reported (its retained state message) and what the platform wants of it.
+CREATE TABLE device_state (
+  device_id      uuid PRIMARY KEY REFERENCES devices (id),
+  tenant_id      uuid NOT NULL REFERENCES tenants (id),
+  online         boolean NOT NULL DEFAULT false,
+  reported       jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(reported) = 'object'),
+  desired        jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(desired) = 'object'),
+  reported_at    timestamptz,
+  desired_at     timestamptz,
+  online_since   timestamptz,
+  offline_since  timestamptz
+);
+GRANT SELECT, INSERT, UPDATE ON device_state TO custos_app;

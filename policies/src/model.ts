@@ -27,6 +27,8 @@ export const actions = [
   'activate',
   'suspend',
   'decommission',
+  // Sending a device a command (and setting its desired state).
+  'command',
   // Revoking a device's certificate: the broker refuses it from then on and drops its session.
   'revoke',
   // Taking a signed copy of the audit trail out of the platform.

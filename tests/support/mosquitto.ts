@@ -84,8 +84,9 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     `plugin ${plugin}`,
     `plugin_opt_config_file ${await file('dynamic-security.json', dynamicSecurityConfig())}`,
     // The backend's persistent session must never drop what it has not acknowledged yet: the
-    // default (1000 queued messages per client) loses telemetry during a backend restart.
-    'max_queued_messages 0',
+    // default (1000 queued messages per client) loses telemetry during a backend restart. Not 0
+    // ("no limit"): with 0, Mosquitto 2.0.11 drops a client right after refusing its publish.
+    'max_queued_messages 1000000',
     'persistence true',
     `persistence_location ${path.join(dir, 'data')}/`,
     'log_dest stderr',

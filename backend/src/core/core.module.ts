@@ -19,6 +19,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { APP_LOGGER, BROKER_CONTROL, CERTIFICATE_AUTHORITY } from './core.tokens.js';
 import { Database } from './database/database.js';
 import { RequestValidationGuard } from './http/request-validation.guard.js';
+import { BackendMqtt } from './mqtt/backend-mqtt.js';
 import type { BrokerControl } from './mqtt/broker-control.js';
 import type { CertificateAuthority } from './pki/certificate-authority.js';
 
@@ -51,6 +52,7 @@ export class CoreModule {
       MASTER_KEY,
       CERTIFICATE_AUTHORITY,
       BROKER_CONTROL,
+      BackendMqtt,
       AuditMetrics,
       SubjectVault,
       AuditRecorder,
@@ -72,6 +74,7 @@ export class CoreModule {
         { provide: AuditMetrics, useValue: new AuditMetrics(deps.metrics) },
         SubjectVault,
         AuditRecorder,
+        BackendMqtt,
         SigningKeys,
         AuditTrail,
         SubjectErasure,

@@ -118,7 +118,9 @@ export class AedesTestBroker {
   async start(): Promise<void> {
     const broker = new Aedes({
       authenticate: (client, _username, _password, done) => {
-        if (clientIdAllowed(identityOf(client), client.id)) return done(null, true);
+        const identity = commonName(client.conn as TLSSocket);
+        identities.set(client, identity);
+        if (clientIdAllowed(identity, client.id)) return done(null, true);
         const error = Object.assign(new Error('client id is not the certificate CN'), {
           returnCode: NOT_AUTHORIZED,
         });
@@ -222,4 +224,6 @@ function commonName(socket: TLSSocket): string {
   return typeof cn === 'string' ? cn : '';
 }
 
-const identityOf = (client: Client): string => commonName(client.conn as TLSSocket);
+/** Recorded at CONNECT: the last will is authorized after the socket, and its certificate, are gone. */
+const identities = new WeakMap<Client, string>();
+const identityOf = (client: Client): string => identities.get(client) ?? '';

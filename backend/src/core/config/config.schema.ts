@@ -41,6 +41,14 @@ export const settings = {
       default: '3000',
     },
   ],
+  WEB_PUBLIC_URL: [
+    z.url().optional(),
+    {
+      description:
+        'The web app’s public origin, as users reach it: claim-code QR stickers point at `<WEB_PUBLIC_URL>/claim`. The web app reads the same variable (see "Web app" below).',
+      default: 'http://localhost:<WEB_PORT>',
+    },
+  ],
   WEB_ENABLED: [
     bool.default(true),
     { description: 'Whether `npm start` also builds and serves the web app.', default: 'true' },
@@ -252,6 +260,14 @@ export const settings = {
   DEVICE_CERT_VALIDITY_DAYS: [
     z.coerce.number().int().min(1).max(825).default(365),
     { description: 'Lifetime of the device certificates the device CA issues.', default: '365' },
+  ],
+  DEVICE_CLAIM_CODE_VALIDITY_DAYS: [
+    z.coerce.number().int().min(1).max(3650).default(30),
+    {
+      description:
+        'How long a device claim code (the QR code printed on a device) can be redeemed after it was issued.',
+      default: '30',
+    },
   ],
   MQTT_ENABLED: [
     bool.default(true),

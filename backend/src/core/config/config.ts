@@ -11,7 +11,8 @@ type Resolved =
   | 'OIDC_JWKS_URI'
   | 'MQTT_EMBEDDED_BROKER'
   | 'MQTT_PROTOCOL_VERSION'
-  | 'MQTT_CLIENT_ID';
+  | 'MQTT_CLIENT_ID'
+  | 'WEB_PUBLIC_URL';
 
 export interface AppConfig extends Omit<Raw, Resolved> {
   DEV_IDP_ENABLED: boolean;
@@ -20,6 +21,7 @@ export interface AppConfig extends Omit<Raw, Resolved> {
   MQTT_EMBEDDED_BROKER: boolean;
   MQTT_PROTOCOL_VERSION: 4 | 5;
   MQTT_CLIENT_ID: string;
+  WEB_PUBLIC_URL: string;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +52,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     DEV_IDP_ENABLED: raw.DEV_IDP_ENABLED ?? !production,
     SEED_DEMO: raw.SEED_DEMO ?? !production,
     OIDC_JWKS_URI: raw.OIDC_JWKS_URI ?? `${raw.OIDC_ISSUER.replace(/\/$/, '')}/protocol/openid-connect/certs`,
+    WEB_PUBLIC_URL: (raw.WEB_PUBLIC_URL ?? `http://localhost:${raw.WEB_PORT}`).replace(/\/$/, ''),
     MQTT_EMBEDDED_BROKER: embeddedBroker,
     // The embedded broker (aedes) speaks MQTT 3.1.1 only.
     MQTT_PROTOCOL_VERSION: raw.MQTT_PROTOCOL_VERSION

@@ -65,9 +65,9 @@ export function backendClientOptions(
   };
 }
 
-/** The telemetry subscription: shared between instances where the broker supports it. */
-export function telemetryFilter(config: AppConfig): string {
-  const filter = 'devices/+/telemetry';
+/** The subscription to one device channel: shared between instances where the broker supports it. */
+export function subscriptionFilter(config: AppConfig, channel: string): string {
+  const filter = `devices/+/${channel}`;
   return config.MQTT_SHARED_GROUP && config.MQTT_PROTOCOL_VERSION === 5
     ? `$share/${config.MQTT_SHARED_GROUP}/${filter}`
     : filter;

@@ -5,19 +5,41 @@ import { DeviceCertificatesRepository } from './certificates/device-certificates
 import { DeviceCertificatesService } from './certificates/device-certificates.service.js';
 import { DeviceRevocation } from './certificates/device-revocation.js';
 import { PkiController } from './certificates/pki.controller.js';
+import { ClaimCodesService } from './claiming/claim-codes.service.js';
+import { ClaimingController } from './claiming/claiming.controller.js';
+import { ClaimingRepository } from './claiming/claiming.repository.js';
+import { DeviceOwnershipService } from './claiming/device-ownership.service.js';
+import { CommandSweeper } from './commands/command-sweeper.js';
+import { CommandsController } from './commands/commands.controller.js';
+import { CommandsRepository } from './commands/commands.repository.js';
+import { CommandsService } from './commands/commands.service.js';
+import { DeviceMessagesConsumer } from './commands/device-messages.consumer.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
 
 @Module({
   imports: [SitesModule],
-  controllers: [DevicesController, DeviceCertificatesController, PkiController],
+  controllers: [
+    DevicesController,
+    DeviceCertificatesController,
+    PkiController,
+    CommandsController,
+    ClaimingController,
+  ],
   providers: [
     DevicesService,
     DevicesRepository,
     DeviceCertificatesService,
     DeviceCertificatesRepository,
     DeviceRevocation,
+    CommandsService,
+    CommandsRepository,
+    DeviceMessagesConsumer,
+    CommandSweeper,
+    ClaimCodesService,
+    ClaimingRepository,
+    DeviceOwnershipService,
   ],
   exports: [DevicesRepository],
 })

@@ -6,22 +6,16 @@
  * stops sending, so memory stays bounded and nothing acknowledged is ever lost.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import mqtt, { type MqttClient } from 'mqtt';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '../../core/audit/audit-metrics.js';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
-import { APP_LOGGER, CERTIFICATE_AUTHORITY } from '../../core/core.tokens.js';
+import { APP_LOGGER } from '../../core/core.tokens.js';
 import { Database } from '../../core/database/database.js';
-import {
-  backendClientOptions,
-  backendTlsMaterial,
-  telemetryFilter,
-} from '../../core/mqtt/backend-connection.js';
-import { type DeferredMessage, deferAcknowledgements } from '../../core/mqtt/deferred-acks.js';
-import type { CertificateAuthority } from '../../core/pki/certificate-authority.js';
+import { BackendMqtt } from '../../core/mqtt/backend-mqtt.js';
+import type { DeferredMessage } from '../../core/mqtt/deferred-acks.js';
 import { DeviceDirectory } from './device-directory.js';
 import { RejectionAudit } from './rejection-audit.js';
 import { isMissingPartition, TelemetryRepository } from './telemetry.repository.js';
@@ -34,8 +28,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
 const MAX_AHEAD_MS = 5 * 60 * 1000;
 
 @Injectable()
-export class TelemetryIngest implements OnApplicationBootstrap, OnApplicationShutdown {
-  private client: MqttClient | undefined;
+export class TelemetryIngest implements OnModuleInit, BeforeApplicationShutdown {
   private queue: DeferredMessage[] = [];
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -48,7 +41,7 @@ export class TelemetryIngest implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-    @Inject(CERTIFICATE_AUTHORITY) private readonly ca: CertificateAuthority,
+    @Inject(BackendMqtt) private readonly mqtt: BackendMqtt,
     @Inject(Database) db: Database,
     @Inject(DeviceDirectory) directory: DeviceDirectory,
     @Inject(TelemetryRepository) private readonly repository: TelemetryRepository,
@@ -66,39 +59,20 @@ export class TelemetryIngest implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.MQTT_ENABLED) return;
-    const tls = await backendTlsMaterial(this.config, this.ca);
-    const client = mqtt.connect(backendClientOptions(this.config, tls));
-    this.client = client;
-    deferAcknowledgements(client, (message) => this.enqueue(message));
-    client.on('connect', (connack) => {
-      this.metrics.connected.set(1);
-      this.logger.info({ sessionPresent: connack.sessionPresent }, 'mqtt connected');
-      // Re-subscribing is harmless with a resumed session and needed with a new one.
-      client.subscribe(telemetryFilter(this.config), { qos: 1 }, (error, granted) => {
-        const refused = granted?.some((g) => g.qos > 2);
-        if (error || refused)
-          this.logger.error({ err: error, refused }, 'mqtt telemetry subscription refused');
-      });
-    });
-    client.on('close', () => this.metrics.connected.set(0));
-    client.on('error', (error) =>
-      this.logger.warn({ err: { message: error.message } }, 'mqtt connection error'),
-    );
+  onModuleInit(): void {
+    this.mqtt.consume('telemetry', (message) => this.enqueue(message));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Commits what is in hand before the connection closes (BackendMqtt closes it afterwards). */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.draining;
-    // Whatever was not committed stays unacknowledged: the broker redelivers it to the next start.
-    await this.client?.endAsync(true).catch(() => undefined);
   }
 
   /** Whether the broker connection is up now. */
   get connected(): boolean {
-    return this.client?.connected ?? false;
+    return this.mqtt.connected;
   }
 
   /** Messages received and not yet committed (and so not yet acknowledged to the broker). */

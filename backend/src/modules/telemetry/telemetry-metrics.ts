@@ -1,12 +1,11 @@
-/** Telemetry ingest metrics: counts by outcome and reason, batch commit time, broker connection. */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+/** Telemetry ingest metrics: counts by outcome and reason, batch commit time. */
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { BatchOutcome } from './telemetry-batch.js';
 
 export class TelemetryMetrics {
   private readonly messages: Counter<'outcome'>;
   private readonly rejected: Counter<'reason'>;
   readonly batchSeconds: Histogram;
-  readonly connected: Gauge;
   readonly commitFailures: Counter;
 
   constructor(registry: Registry) {
@@ -26,11 +25,6 @@ export class TelemetryMetrics {
       name: 'custos_telemetry_batch_seconds',
       help: 'Time to commit one telemetry batch',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
-    this.connected = new Gauge({
-      name: 'custos_mqtt_connected',
-      help: '1 while this instance is connected to the MQTT broker',
       registers: [registry],
     });
     this.commitFailures = new Counter({
