@@ -19,5 +19,6 @@ export {
 } from './device-agent.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export { OfflineQueue } from './offline-queue.js';
+export { answerPossessionChallenges, PROVE_POSSESSION, possessionMessage } from './possession.js';
 export { type TlsKeyOptions, type TlsKeySource, tlsKeyOptions } from './tls-key.js';
 export { type DeviceTopics, deviceTopics } from './topics.js';

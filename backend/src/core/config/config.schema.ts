@@ -257,6 +257,14 @@ export const settings = {
       default: '(none)',
     },
   ],
+  CLAIM_PROOF_OF_POSSESSION: [
+    z.enum(['when-online', 'required', 'off']).default('when-online'),
+    {
+      description:
+        'Whether claiming also needs the device’s chip to sign a fresh challenge (sent over MQTT): `when-online` (if the device is connected; a photographed sticker alone then is not enough), `required` (an offline device cannot be claimed), `off`.',
+      default: 'when-online',
+    },
+  ],
   DEVICE_CERT_VALIDITY_DAYS: [
     z.coerce.number().int().min(1).max(825).default(365),
     { description: 'Lifetime of the device certificates the device CA issues.', default: '365' },

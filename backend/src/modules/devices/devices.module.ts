@@ -5,10 +5,12 @@ import { DeviceCertificatesRepository } from './certificates/device-certificates
 import { DeviceCertificatesService } from './certificates/device-certificates.service.js';
 import { DeviceRevocation } from './certificates/device-revocation.js';
 import { PkiController } from './certificates/pki.controller.js';
+import { ChipPossessionVerifier } from './claiming/chip-possession.js';
 import { ClaimCodesService } from './claiming/claim-codes.service.js';
 import { ClaimingController } from './claiming/claiming.controller.js';
 import { ClaimingRepository } from './claiming/claiming.repository.js';
 import { DeviceOwnershipService } from './claiming/device-ownership.service.js';
+import { PROOF_OF_POSSESSION } from './claiming/proof-of-possession.js';
 import { CommandSweeper } from './commands/command-sweeper.js';
 import { CommandsController } from './commands/commands.controller.js';
 import { CommandsRepository } from './commands/commands.repository.js';
@@ -37,6 +39,7 @@ import { DevicesService } from './devices.service.js';
     CommandsRepository,
     DeviceMessagesConsumer,
     CommandSweeper,
+    { provide: PROOF_OF_POSSESSION, useClass: ChipPossessionVerifier },
     ClaimCodesService,
     ClaimingRepository,
     DeviceOwnershipService,

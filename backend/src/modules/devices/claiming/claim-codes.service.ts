@@ -35,7 +35,11 @@ import {
 } from './claim-refusal.js';
 import type { IssuedClaimCode, RedeemClaimBody } from './claiming.dto.js';
 import { ClaimingRepository, type StoredCode } from './claiming.repository.js';
-import { PROOF_OF_POSSESSION, type ProofOfPossession } from './proof-of-possession.js';
+import {
+  type PossessionVerdict,
+  PROOF_OF_POSSESSION,
+  type ProofOfPossession,
+} from './proof-of-possession.js';
 
 const EVERYTHING = { kind: 'true' } as const;
 /** States in which a device may get a sticker: before it is claimed (again). */
@@ -104,9 +108,11 @@ export class ClaimCodesService {
     if (!tenantId || actor.condition('claim', 'Device').kind === 'false') {
       throw AppError.forbidden('claim:Device');
     }
+    const possession = await this.provePossessionFirst(tenantId, body);
     const outcome = await this.db.transaction(async (tx) => {
       const checked = await this.checkCode(actor, tenantId, body, tx);
-      const result = 'reason' in checked ? checked : await this.claim(actor, checked, body.siteId, tx);
+      const result =
+        'reason' in checked ? checked : await this.claim(actor, checked, body.siteId, possession, tx);
       if ('reason' in result) await this.recordRefusal(tx, actor, tenantId, body, result);
       return result;
     });
@@ -115,6 +121,27 @@ export class ClaimCodesService {
       throw outcome.error;
     }
     return outcome.device;
+  }
+
+  /**
+   * Before the claim's transaction (a device's answer arrives through another connection, maybe
+   * another instance): when the code matches a live code of a claimable device, ask the device to
+   * prove it holds its key. Nothing is counted or locked here; the transaction then checks
+   * everything again, throttles included, and uses this verdict. Without a matching code no
+   * challenge is sent, so a serial number alone cannot make a device sign anything.
+   */
+  private async provePossessionFirst(
+    tenantId: string,
+    body: RedeemClaimBody,
+  ): Promise<PossessionVerdict | undefined> {
+    if (!this.possession) return undefined;
+    const id = await this.claiming.deviceIdBySerial(tenantId, body.serialNumber, this.db.pool);
+    const device = id ? await this.devices.findOne(id, EVERYTHING) : null;
+    if (!device || device.lifecycleState !== 'provisioned') return undefined;
+    const codes = await this.claiming.recentCodes(device.id, this.db.pool);
+    const live = codes.find((c) => !c.used && !c.revoked && !c.expired && c.lockedSeconds === 0);
+    if (!live || matchingCode(codes, normaliseClaimCode(body.code)) !== live) return undefined;
+    return this.possession.verify(device);
   }
 
   /** The throttles, then the code: either the device and its matching live code, or a refusal. */
@@ -167,6 +194,7 @@ export class ClaimCodesService {
     actor: Actor,
     { device, code }: { device: Device; code: StoredCode },
     siteId: string,
+    possession: PossessionVerdict | undefined,
     tx: Queryable,
   ): Promise<Refusal | { device: Device }> {
     const refuse = (reason: RefusalReason, error: AppError): Refusal => ({
@@ -197,7 +225,8 @@ export class ClaimCodesService {
       );
     }
     if (this.possession) {
-      const verdict = await this.possession.verify(device, tx);
+      // No verdict: the code did not match before the transaction (it was issued meanwhile).
+      const verdict = possession ?? { proven: false, reason: 'possession_not_proven' };
       if (!verdict.proven) return refuse(verdict.reason, invalidClaimCode());
     }
     const updated = await this.devices.update(

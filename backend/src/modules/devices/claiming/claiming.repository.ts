@@ -54,10 +54,16 @@ const idRow = z.object({ id: z.uuid() });
 /** Every method runs in the caller's transaction: claiming never reads or writes outside one. */
 export class ClaimingRepository {
   /** The device with this serial number in this tenant only, locked: its guesses are counted one at a time. */
+  /** The id of the device with this serial in the tenant, unlocked (the check before a claim's transaction). */
+  async deviceIdBySerial(tenantId: string, serialNumber: string, db: Queryable): Promise<string | null> {
+    return db.maybeOneFirst(sql.type(idRow)`
+      SELECT id FROM devices WHERE tenant_id = ${tenantId} AND serial_number = ${serialNumber}`);
+  }
+
   async lockDeviceBySerial(tenantId: string, serialNumber: string, db: Queryable): Promise<string | null> {
     return db.maybeOneFirst(sql.type(idRow)`
       SELECT id FROM devices WHERE tenant_id = ${tenantId} AND serial_number = ${serialNumber}
-      FOR UPDATE`);
+      FOR NO KEY UPDATE`);
   }
 
   /** The device's most recent codes, newest first, the live one (if any) among them. */

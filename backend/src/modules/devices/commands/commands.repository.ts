@@ -53,7 +53,7 @@ export class CommandsRepository {
       requestedBy: string;
       timeoutSeconds: number;
     },
-    db: Queryable,
+    db: Queryable = this.db.pool,
   ): Promise<CommandRow> {
     return db.one(sql.type(commandRow)`
       INSERT INTO device_commands (device_id, tenant_id, name, params, requested_by, expires_at)
