@@ -5,6 +5,7 @@
  */
 export * from './agent/index.js';
 export * from './atecc608a/index.js';
+export * from './factory/index.js';
 export {
   type I2cReadResult,
   type I2cTransport,

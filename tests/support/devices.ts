@@ -7,10 +7,10 @@ import type { KeyObject } from 'node:crypto';
 import {
   Atecc608a,
   Atecc608aEmulator,
-  configZoneCrc,
   createCertificateSigningRequest,
   DeviceAgent,
   type DeviceAgentOptions,
+  personaliseChip,
 } from '@custos/firmware';
 import { expect } from 'vitest';
 import type { TestApp } from './test-app.js';
@@ -45,9 +45,7 @@ export async function simulatedDevice(
 
   const emulator = new Atecc608aEmulator({ watchdog: false });
   const chip = new Atecc608a(emulator);
-  await chip.lockConfigZone({ summaryCrc: configZoneCrc(await chip.readConfigZone()) });
-  await chip.genKey(0);
-  await chip.lockDataZone();
+  await personaliseChip(chip);
   const csr = await createCertificateSigningRequest(chip, { commonName: id });
   const issued = await t.request('POST', `/api/v1/devices/${id}/certificates`, {
     as: 'tenant-admin',

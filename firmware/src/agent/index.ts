@@ -20,5 +20,6 @@ export {
 export { AgentError, type AgentErrorCode } from './errors.js';
 export { OfflineQueue } from './offline-queue.js';
 export { answerPossessionChallenges, PROVE_POSSESSION, possessionMessage } from './possession.js';
+export { answerCertificateRotation, INSTALL_CERTIFICATE, RENEW_CERTIFICATE } from './rotation.js';
 export { type TlsKeyOptions, type TlsKeySource, tlsKeyOptions } from './tls-key.js';
 export { type DeviceTopics, deviceTopics } from './topics.js';

@@ -188,7 +188,7 @@ export class PlatformClient {
       });
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const cause = networkCause(error);
       throw new PlatformApiError(
         timedOut
           ? `${method} ${path}: no answer from ${this.baseUrl} within ${this.#timeoutMs} ms`
@@ -201,6 +201,18 @@ export class PlatformClient {
       );
     }
   }
+}
+
+/**
+ * Why fetch got no answer, in a word: undici puts it in `cause` as a code (ECONNREFUSED), as an
+ * AggregateError of one per address tried (localhost is ::1 and 127.0.0.1), or only as a message.
+ */
+export function networkCause(error: unknown): string | undefined {
+  const cause = (
+    error as { cause?: { code?: unknown; message?: unknown; errors?: Array<{ code?: unknown }> } }
+  ).cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => typeof e.code === 'string')?.code ?? cause?.message;
+  return typeof code === 'string' && code !== '' ? code : undefined;
 }
 
 /** The problem+json document of a refusal, as one readable line (no stack, no body beyond what it says). */
@@ -234,9 +246,16 @@ async function problemError(method: string, path: string, response: Response): P
 }
 
 function unexpected(what: string, why: string, cause?: unknown): PlatformApiError {
-  return new PlatformApiError(`${what}: unexpected answer: ${why}`, 'unexpected_response', undefined, why, [], {
-    cause,
-  });
+  return new PlatformApiError(
+    `${what}: unexpected answer: ${why}`,
+    'unexpected_response',
+    undefined,
+    why,
+    [],
+    {
+      cause,
+    },
+  );
 }
 
 function stringField(body: unknown, name: string): string {

@@ -269,6 +269,14 @@ export const settings = {
     z.coerce.number().int().min(1).max(825).default(365),
     { description: 'Lifetime of the device certificates the device CA issues.', default: '365' },
   ],
+  DEVICE_CERT_RENEW_BEFORE_DAYS: [
+    z.coerce.number().int().min(1).max(400).default(30),
+    {
+      description:
+        'An active device whose newest certificate expires within this many days is asked for a new CSR (rotation, checked every minute).',
+      default: '30',
+    },
+  ],
   DEVICE_CLAIM_CODE_VALIDITY_DAYS: [
     z.coerce.number().int().min(1).max(3650).default(30),
     {

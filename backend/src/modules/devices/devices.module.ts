@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SitesModule } from '../sites/sites.module.js';
+import { CertificateRotation } from './certificates/certificate-rotation.js';
 import { DeviceCertificatesController } from './certificates/device-certificates.controller.js';
 import { DeviceCertificatesRepository } from './certificates/device-certificates.repository.js';
 import { DeviceCertificatesService } from './certificates/device-certificates.service.js';
@@ -11,6 +12,7 @@ import { ClaimingController } from './claiming/claiming.controller.js';
 import { ClaimingRepository } from './claiming/claiming.repository.js';
 import { DeviceOwnershipService } from './claiming/device-ownership.service.js';
 import { PROOF_OF_POSSESSION } from './claiming/proof-of-possession.js';
+import { CommandOutcomes } from './commands/command-outcomes.js';
 import { CommandSweeper } from './commands/command-sweeper.js';
 import { CommandsController } from './commands/commands.controller.js';
 import { CommandsRepository } from './commands/commands.repository.js';
@@ -39,6 +41,8 @@ import { DevicesService } from './devices.service.js';
     CommandsRepository,
     DeviceMessagesConsumer,
     CommandSweeper,
+    CommandOutcomes,
+    CertificateRotation,
     { provide: PROOF_OF_POSSESSION, useClass: ChipPossessionVerifier },
     ClaimCodesService,
     ClaimingRepository,

@@ -1,7 +1,9 @@
 /** /api/v1/devices/{id}/certificates: the device's identity certificates. */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
 import { type Actor, CurrentActor } from '../../../core/authz/actor.js';
 import { Endpoint } from '../../../core/http/endpoint.decorator.js';
+import { commandSchema } from '../commands/commands.dto.js';
 import { deviceIdParams } from '../devices.dto.js';
 import {
   certificateParams,
@@ -59,6 +61,24 @@ export class DeviceCertificatesController {
     @Body() body: IssueCertificateBody,
   ) {
     return this.service.provision(actor, params.id, body.csr);
+  }
+
+  @Post('rotate')
+  @HttpCode(202)
+  @Endpoint({
+    summary: 'Rotate a device’s certificate now',
+    description:
+      'Asks the device for a new CSR from its chip (`renew-certificate`); the platform then issues and sends the new certificate (`install-certificate`) and revokes the old ones as superseded once the device uses it. Rotation also starts by itself DEVICE_CERT_RENEW_BEFORE_DAYS before expiry. Answers with the first command, to follow under /commands.',
+    tags,
+    params: deviceIdParams,
+    body: z.strictObject({}).optional().describe('No body'),
+    permission: 'provision:Device',
+    audit: 'device.command_requested',
+    response: { status: 202, description: 'The renewal command', schema: commandSchema },
+    errors: ['not_found', 'invalid_state_transition'],
+  })
+  rotate(@CurrentActor() actor: Actor, @Param() params: { id: string }) {
+    return this.service.rotate(actor, params.id);
   }
 
   @Post(':serialNumber/revoke')

@@ -97,6 +97,15 @@ export class DeviceCertificatesRepository {
     return rows.map((row) => toCertificate(row));
   }
 
+  /** Revokes the device's valid certificates other than `keep` as superseded (after a rotation). */
+  async revokeOthers(deviceId: string, keep: string, db: Queryable): Promise<DeviceCertificate[]> {
+    const rows = await db.any(sql.type(certificateRow)`
+      UPDATE device_certificates SET revoked_at = now(), revocation_reason = 'superseded'
+      WHERE device_id = ${deviceId} AND revoked_at IS NULL AND serial_number <> ${keep}
+      RETURNING *`);
+    return rows.map((row) => toCertificate(row));
+  }
+
   /** Revoked certificates that have not expired yet: what a CRL must list. */
   async revokedUnexpired(
     db: Queryable = this.db.pool,

@@ -13,9 +13,12 @@ import { Database } from '../../../core/database/database.js';
 import { AppError } from '../../../core/errors/app-error.js';
 import type { CertificateAuthority } from '../../../core/pki/certificate-authority.js';
 import { fingerprintSha256 } from '../../../core/pki/x509.js';
+import type { DeviceCommand } from '../commands/commands.dto.js';
+import { toCommand } from '../commands/commands.repository.js';
 import type { Device } from '../devices.dto.js';
 import { nextState } from '../devices.lifecycle.js';
 import { DevicesRepository } from '../devices.repository.js';
+import { CertificateRotation } from './certificate-rotation.js';
 import { verifyCsr } from './csr.js';
 import type { DeviceCertificate } from './device-certificates.dto.js';
 import { DeviceCertificatesRepository } from './device-certificates.repository.js';
@@ -33,11 +36,32 @@ export class DeviceCertificatesService {
     @Inject(DevicesRepository) private readonly devices: DevicesRepository,
     @Inject(DeviceCertificatesRepository) private readonly certificates: DeviceCertificatesRepository,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
+    @Inject(CertificateRotation) private readonly rotation: CertificateRotation,
   ) {}
 
   async list(actor: Actor, deviceId: string): Promise<DeviceCertificate[]> {
     await actor.load('read', 'Device', (access) => this.devices.findOne(deviceId, access));
     return this.certificates.listForDevice(deviceId);
+  }
+
+  /** Starts a rotation for an active device (the API's manual trigger). */
+  async rotate(actor: Actor, deviceId: string): Promise<DeviceCommand> {
+    const device = await actor.load('provision', 'Device', (access) =>
+      this.devices.findOne(deviceId, access),
+    );
+    if (device.lifecycleState !== 'active') {
+      throw new AppError('invalid_state_transition', {
+        detail: `Certificates are rotated on active devices; this one is ${device.lifecycleState}.`,
+        extensions: { lifecycleState: device.lifecycleState, action: 'rotate' },
+      });
+    }
+    const command = await this.rotation.start(device, actor.principal.userId);
+    await this.audit.recordDurably(actor, {
+      type: 'device.command_requested',
+      resource: { type: 'Device', id: device.id, tenantId: device.tenantId },
+      payload: { commandId: command.id, name: command.name },
+    });
+    return toCommand(command);
   }
 
   async provision(

@@ -24,6 +24,10 @@ const CRL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 @Injectable()
 export class DeviceRevocation implements OnApplicationBootstrap {
+  /** The push waiting to start, and the identities it will disconnect. */
+  private next: { disconnect: Set<string>; done: Promise<void>; resolve: () => void } | undefined;
+  private pushing: Promise<void> | undefined;
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(CERTIFICATE_AUTHORITY) private readonly ca: CertificateAuthority,
@@ -76,17 +80,44 @@ export class DeviceRevocation implements OnApplicationBootstrap {
     return revoked.length;
   }
 
-  /** Pushes the current CRL to the broker and drops these identities' sessions. Never throws. */
-  async publish(disconnect: readonly string[]): Promise<void> {
-    if (!this.broker) return;
-    try {
-      await this.broker.applyRevocations({ crlPem: crlPem(await this.currentCrl()), disconnect });
-    } catch (error) {
-      // The revocation is committed and in the CRL endpoint; the broker catches up at the next push.
-      this.logger.error(
-        { err: { message: (error as Error).message } },
-        'revocation not applied to the broker',
-      );
+  /**
+   * Pushes the current CRL to the broker and drops these identities' sessions; resolves once a push
+   * that started after this call is done. Never throws. Calls that arrive while a push is running
+   * share the next one: a batch of decommissions costs a few pushes, not one each (each push
+   * rebuilds the whole CRL).
+   */
+  publish(disconnect: readonly string[]): Promise<void> {
+    if (!this.broker) return Promise.resolve();
+    if (!this.next) {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.next = { disconnect: new Set(), done, resolve };
+    }
+    for (const identity of disconnect) this.next.disconnect.add(identity);
+    const { done } = this.next;
+    this.pushing ??= this.pushAll().finally(() => {
+      this.pushing = undefined;
+    });
+    return done;
+  }
+
+  private async pushAll(): Promise<void> {
+    while (this.next) {
+      const batch = this.next;
+      this.next = undefined;
+      try {
+        const crl = crlPem(await this.currentCrl());
+        await this.broker?.applyRevocations({ crlPem: crl, disconnect: [...batch.disconnect] });
+      } catch (error) {
+        // The revocation is committed and in the CRL endpoint; the broker catches up at the next push.
+        this.logger.error(
+          { err: { message: (error as Error).message } },
+          'revocation not applied to the broker',
+        );
+      }
+      batch.resolve();
     }
   }
 

@@ -13,6 +13,7 @@ import { APP_LOGGER } from '../../../core/core.tokens.js';
 import { Database } from '../../../core/database/database.js';
 import { BackendMqtt } from '../../../core/mqtt/backend-mqtt.js';
 import type { DeferredMessage } from '../../../core/mqtt/deferred-acks.js';
+import { CommandOutcomes } from './command-outcomes.js';
 import { CommandsRepository } from './commands.repository.js';
 import { deviceOf, parseAck, parseState } from './device-messages.js';
 
@@ -27,6 +28,7 @@ export class DeviceMessagesConsumer implements OnModuleInit {
     @Inject(CommandsRepository) private readonly commands: CommandsRepository,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(BackendMqtt) private readonly mqtt: BackendMqtt,
+    @Inject(CommandOutcomes) private readonly outcomes: CommandOutcomes,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
@@ -76,7 +78,7 @@ export class DeviceMessagesConsumer implements OnModuleInit {
     const deviceId = deviceOf(message.topic);
     const ack = parseAck(message.payload);
     if (!deviceId || !ack) return 'malformed';
-    return this.db.transaction(async (tx) => {
+    const completed = await this.db.transaction(async (tx) => {
       const completed = await this.commands.complete(
         deviceId,
         ack.id,
@@ -88,7 +90,7 @@ export class DeviceMessagesConsumer implements OnModuleInit {
         tx,
       );
       // Unknown, already completed (a redelivered ack) or another device's command.
-      if (!completed) return 'no_open_command';
+      if (!completed) return null;
       await this.audit.record(
         tx,
         { device: { id: deviceId, tenantId: completed.tenantId } },
@@ -104,8 +106,11 @@ export class DeviceMessagesConsumer implements OnModuleInit {
           },
         },
       );
-      return null;
+      return completed;
     });
+    if (!completed) return 'no_open_command';
+    await this.outcomes.notify(completed);
+    return null;
   }
 
   private async onState(message: DeferredMessage): Promise<string | null> {
