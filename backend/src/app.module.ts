@@ -3,6 +3,7 @@ import { type CoreDependencies, CoreModule } from './core/core.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { LiveModule } from './modules/live/live.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
 import { TelemetryModule } from './modules/telemetry/telemetry.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
         DevicesModule,
         AuditModule,
         TelemetryModule,
+        LiveModule,
       ],
     };
   }

@@ -73,7 +73,7 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-function bearerToken(header: string | undefined): string {
+export function bearerToken(header: string | undefined): string {
   const match = header ? /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim()) : null;
   if (!match?.[1]) {
     throw new AppError('unauthenticated', {
@@ -86,7 +86,7 @@ function bearerToken(header: string | undefined): string {
   return match[1];
 }
 
-function purposeOf(value: string | string[] | undefined): PurposeOfUse | undefined {
+export function purposeOf(value: string | string[] | undefined): PurposeOfUse | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (purposesOfUse as readonly string[]).includes(value))
     return value as PurposeOfUse;

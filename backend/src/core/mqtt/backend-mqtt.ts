@@ -25,6 +25,9 @@ const CHANNEL_OF = /^devices\/[^/]+\/(telemetry|state|commands\/ack)$/;
 export class BackendMqtt implements OnApplicationBootstrap, OnApplicationShutdown {
   private client: MqttClient | undefined;
   private readonly handlers = new Map<DeviceChannel, (message: DeferredMessage) => void>();
+  private readonly observers = new Map<DeviceChannel, ((message: DeferredMessage) => void)[]>();
+  /** Topics subscribed for live viewers in this instance, with how many viewers need each. */
+  private readonly watched = new Map<string, number>();
   private readonly connectedGauge: Gauge;
 
   constructor(
@@ -43,6 +46,32 @@ export class BackendMqtt implements OnApplicationBootstrap, OnApplicationShutdow
   /** Registers the consumer of a channel; call from `onModuleInit`, before the connection opens. */
   consume(channel: DeviceChannel, handler: (message: DeferredMessage) => void): void {
     this.handlers.set(channel, handler);
+  }
+
+  /**
+   * Sees every message of a channel this instance receives, through any subscription, after its
+   * consumer (the live channel: it must not acknowledge anything).
+   */
+  observe(channel: DeviceChannel, observer: (message: DeferredMessage) => void): void {
+    this.observers.set(channel, [...(this.observers.get(channel) ?? []), observer]);
+  }
+
+  /**
+   * Subscribes this instance (QoS 0, not shared) to one device's topic while someone here watches
+   * it: with shared subscriptions, the ingest copy of a message may go to another instance.
+   */
+  watch(topic: string): void {
+    const count = this.watched.get(topic) ?? 0;
+    this.watched.set(topic, count + 1);
+    if (count === 0 && this.client?.connected) this.client.subscribe(topic, { qos: 0 });
+  }
+
+  unwatch(topic: string): void {
+    const count = this.watched.get(topic) ?? 0;
+    if (count <= 1) {
+      this.watched.delete(topic);
+      if (this.client?.connected) this.client.unsubscribe(topic);
+    } else this.watched.set(topic, count - 1);
   }
 
   get enabled(): boolean {
@@ -64,6 +93,7 @@ export class BackendMqtt implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.info({ sessionPresent: connack.sessionPresent }, 'mqtt connected');
       // Re-subscribing is harmless with a resumed session and needed with a new one.
       const filters = [...this.handlers.keys()].map((channel) => subscriptionFilter(this.config, channel));
+      if (this.watched.size > 0) client.subscribe([...this.watched.keys()], { qos: 0 });
       if (filters.length === 0) return;
       client.subscribe(filters, { qos: 1 }, (error, granted) => {
         const refused = granted?.filter((g) => g.qos > 2).map((g) => g.topic);
@@ -91,8 +121,10 @@ export class BackendMqtt implements OnApplicationBootstrap, OnApplicationShutdow
   private dispatch(message: DeferredMessage): void {
     const channel = CHANNEL_OF.exec(message.topic)?.[1] as DeviceChannel | undefined;
     const handler = channel && this.handlers.get(channel);
-    if (handler) handler(message);
+    // Live-viewer copies (QoS 0) are for the observers only: the consumer gets its own QoS 1 copy.
+    if (handler && message.qos > 0) handler(message);
     // Nothing else is subscribed; a stray message is acknowledged so it is not redelivered forever.
     else message.acknowledge();
+    for (const observer of (channel && this.observers.get(channel)) || []) observer(message);
   }
 }

@@ -20,6 +20,7 @@ type SendPacket = (packet: Packet, callback?: (error?: Error) => void, ...rest: 
 export interface DeferredMessage {
   topic: string;
   payload: Buffer;
+  qos: 0 | 1 | 2;
   /** Sends the PUBACK if the connection that carried the message is still open; else a no-op. */
   acknowledge(): void;
 }
@@ -55,13 +56,19 @@ export function deferAcknowledgements(
       onMessage({
         topic: packet.topic,
         payload: toBuffer(packet.payload),
+        qos,
         acknowledge: () => {
           if (carriedBy !== connection || !pending.delete(messageId) || !client.connected) return;
           send({ cmd: 'puback', messageId, reasonCode: 0 });
         },
       });
     } else {
-      onMessage({ topic: packet.topic, payload: toBuffer(packet.payload), acknowledge: () => undefined });
+      onMessage({
+        topic: packet.topic,
+        payload: toBuffer(packet.payload),
+        qos,
+        acknowledge: () => undefined,
+      });
     }
     callback();
   };
