@@ -93,6 +93,12 @@ export const eventPayloads = {
       fingerprintSha256: hex64,
       notAfter: isoTime,
       purpose: z.enum(['provisioning', 'rotation']),
+      /** Provisioning only: whether the key was on the tenant's secure-element manifests, and the chip's serial. */
+      preProvisioned: z.boolean().optional(),
+      uniqueId: z
+        .string()
+        .regex(/^[0-9a-f]{18}$/)
+        .optional(),
       ...failure,
     })
     .partial({ serialNumber: true, fingerprintSha256: true, notAfter: true, purpose: true })
@@ -139,6 +145,30 @@ export const eventPayloads = {
     .strict(),
   /** A device released from its site back to provisioned (its live claim codes revoked). */
   'device.unclaimed': transition,
+  /**
+   * A signed secure-element manifest (Trust&GO) was imported as the tenant's allowlist of
+   * pre-provisioned chips: its hash, its signers and how many chips it added. `alreadyImported`: the
+   * same manifest was imported before, and nothing changed.
+   */
+  'device.manifest_imported': z
+    .object({
+      manifestId: z.uuid(),
+      sha256: hex64,
+      signers: z.array(hex64).max(16),
+      entries: z.number().int().nonnegative(),
+      added: z.number().int().nonnegative(),
+      alreadyImported: z.boolean(),
+      ...failure,
+    })
+    .partial({
+      manifestId: true,
+      sha256: true,
+      signers: true,
+      entries: true,
+      added: true,
+      alreadyImported: true,
+    })
+    .strict(),
   /**
    * Messages from a device that the platform refused (malformed, failing the model's schema, from a
    * device not allowed to send): one event per device and reason per window, with the count.

@@ -5,6 +5,8 @@
  * reason prints one line, not a hundred.
  */
 import { DeviceAgent } from '../agent/device-agent.js';
+import { answerPossessionChallenges } from '../agent/possession.js';
+import { answerCertificateRotation } from '../agent/rotation.js';
 import type { SimulatedDevice } from './fleet.js';
 import type { SimulatedSensor } from './sensor.js';
 
@@ -30,6 +32,12 @@ export class FleetAgents {
         certificate: device.certificateChainPem,
         key: { kind: 'simulated', key: device.tlsKey },
         protocolVersion: options.protocolVersion,
+      });
+      // Like a real gateway: the chip answers claim challenges and signs rotation CSRs.
+      answerPossessionChallenges(agent, device.chip, { deviceId: device.deviceId });
+      answerCertificateRotation(agent, device.chip, {
+        deviceId: device.deviceId,
+        key: { kind: 'simulated', key: device.tlsKey },
       });
       agent.on('error', (error) => {
         // Device ids differ per agent; the message without them is what repeats.

@@ -22,6 +22,8 @@ export interface SimulatedDevice {
   certificateChainPem: string;
   /** The emulator's stand-in for the TLS engine a real gateway would use (see firmware/README.md). */
   tlsKey: KeyObject;
+  /** The device's chip: it answers proof-of-possession challenges and signs rotation CSRs. */
+  chip: Atecc608a;
 }
 
 export interface ProvisionFleetOptions {
@@ -85,6 +87,7 @@ async function provisionOne(
     deviceId: provisioned.deviceId,
     certificateChainPem: provisioned.certificateChainPem,
     tlsKey: emulator.keyForSimulatedTls(IDENTITY_KEY_SLOT),
+    chip,
   };
 }
 

@@ -277,6 +277,22 @@ export const settings = {
       default: '30',
     },
   ],
+  MANIFEST_SIGNER_CERTIFICATES_FILE: [
+    z.string().min(1).optional(),
+    {
+      description:
+        'PEM file of the manifest-signing certificates (ECDSA P-256) whose secure-element manifests (Microchip Trust&GO) tenants may import as allowlists of pre-provisioned chips. Read at start-up; an unreadable file or a certificate without a P-256 key stops the start. Unset: imports are refused (503 `manifest_signer_not_configured`). See docs/runbooks/device-pki.md.',
+      default: '(none)',
+    },
+  ],
+  PROVISIONING_REQUIRE_MANIFEST: [
+    bool.default(false),
+    {
+      description:
+        'Refuse to certify a device key that is on none of its tenant’s imported secure-element manifests (422 `key_not_in_manifest`). Applies to provisioning from a CSR, not to rotation.',
+      default: 'false',
+    },
+  ],
   DEVICE_CLAIM_CODE_VALIDITY_DAYS: [
     z.coerce.number().int().min(1).max(3650).default(30),
     {

@@ -21,6 +21,10 @@ import { DeviceMessagesConsumer } from './commands/device-messages.consumer.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
+import { ManifestSigners } from './manifests/manifest-signers.js';
+import { ManifestsController } from './manifests/manifests.controller.js';
+import { ManifestsRepository } from './manifests/manifests.repository.js';
+import { ManifestsService } from './manifests/manifests.service.js';
 
 @Module({
   imports: [SitesModule],
@@ -30,6 +34,7 @@ import { DevicesService } from './devices.service.js';
     PkiController,
     CommandsController,
     ClaimingController,
+    ManifestsController,
   ],
   providers: [
     DevicesService,
@@ -47,6 +52,9 @@ import { DevicesService } from './devices.service.js';
     ClaimCodesService,
     ClaimingRepository,
     DeviceOwnershipService,
+    ManifestSigners,
+    ManifestsService,
+    ManifestsRepository,
   ],
   exports: [DevicesRepository],
 })

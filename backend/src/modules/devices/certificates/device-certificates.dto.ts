@@ -50,7 +50,13 @@ export const deviceCertificateSchema = z
 export type DeviceCertificate = z.infer<typeof deviceCertificateSchema>;
 
 export const issuedCertificateSchema = deviceCertificateSchema
-  .extend({ chainPem: z.string().describe('The issuing CA and the root, to present after the certificate') })
+  .extend({
+    chainPem: z.string().describe('The issuing CA and the root, to present after the certificate'),
+    preProvisioned: z
+      .boolean()
+      .describe('Whether the key is on an imported secure-element manifest of the tenant (Trust&GO)'),
+    uniqueId: z.string().nullable().describe('The chip serial number from that manifest, if so'),
+  })
   .describe('The new certificate and the chain the device presents with it');
 
 export const deviceCertificateListSchema = z

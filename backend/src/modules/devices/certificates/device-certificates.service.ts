@@ -18,6 +18,7 @@ import { toCommand } from '../commands/commands.repository.js';
 import type { Device } from '../devices.dto.js';
 import { nextState } from '../devices.lifecycle.js';
 import { DevicesRepository } from '../devices.repository.js';
+import { ManifestsService } from '../manifests/manifests.service.js';
 import { CertificateRotation } from './certificate-rotation.js';
 import { verifyCsr } from './csr.js';
 import type { DeviceCertificate } from './device-certificates.dto.js';
@@ -37,6 +38,7 @@ export class DeviceCertificatesService {
     @Inject(DeviceCertificatesRepository) private readonly certificates: DeviceCertificatesRepository,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(CertificateRotation) private readonly rotation: CertificateRotation,
+    @Inject(ManifestsService) private readonly manifests: ManifestsService,
   ) {}
 
   async list(actor: Actor, deviceId: string): Promise<DeviceCertificate[]> {
@@ -68,7 +70,7 @@ export class DeviceCertificatesService {
     actor: Actor,
     deviceId: string,
     csrPem: string,
-  ): Promise<DeviceCertificate & { chainPem: string }> {
+  ): Promise<DeviceCertificate & { chainPem: string; preProvisioned: boolean; uniqueId: string | null }> {
     // Checked before any lock is taken: a bad CSR costs no database work.
     const csr = await verifyCsr(csrPem, deviceId);
     return this.db.transaction(async (tx) => {
@@ -82,6 +84,8 @@ export class DeviceCertificatesService {
           extensions: { lifecycleState: device.lifecycleState, action: 'provision' },
         });
       }
+      // The chip of a signed secure-element manifest, if the tenant listed this key (matched now).
+      const chip = await this.manifests.matchForProvisioning(device, csr.publicKeySha256, tx);
       const now = Date.now();
       const issued = await this.ca.issueDeviceCertificate({
         deviceId: device.id,
@@ -115,6 +119,8 @@ export class DeviceCertificatesService {
             fingerprintSha256: certificate.fingerprintSha256,
             notAfter: certificate.notAfter,
             purpose: 'provisioning',
+            preProvisioned: chip !== null,
+            ...(chip ? { uniqueId: chip.uniqueId } : {}),
           },
           subject: patientOf(device),
         },
@@ -124,7 +130,12 @@ export class DeviceCertificatesService {
           subject: patientOf(device),
         }),
       );
-      return { ...certificate, chainPem: this.ca.chainPem };
+      return {
+        ...certificate,
+        chainPem: this.ca.chainPem,
+        preProvisioned: chip !== null,
+        uniqueId: chip?.uniqueId ?? null,
+      };
     });
   }
 }
