@@ -5,6 +5,8 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
+import { activeDevice, apiCall } from './support/api.ts';
+import { connectDevice } from './support/connected-device.ts';
 import {
   expect,
   keepScreenshot,
@@ -83,6 +85,61 @@ for (const locale of locales) {
       await checkPage(page, testInfo, locale, 'forbidden');
       await visit(page, `/${locale}/no-such-page`, 404);
       await checkPage(page, testInfo, locale, 'not-found');
+    });
+
+    test("an operator's claim page and the device page's forms, with their messages", async ({
+      page,
+    }, testInfo) => {
+      await signIn(page, 'operator', locale, '/claim');
+      await checkPage(page, testInfo, locale, 'claim');
+      // A refusal: the wait is written out in the locale; the field at fault is marked.
+      await visit(page, `/${locale}/claim?serial=ACME-U-0001&error=too_many_attempts&retry=900`);
+      await expect(page.locator('main').getByRole('alert')).toBeVisible();
+      await checkPage(page, testInfo, locale, 'claim-refused');
+      await visit(page, `/${locale}/claim?serial=ACME-U-0001&error=invalid_claim_code`);
+      await expect(page.locator('[aria-invalid="true"]')).toHaveCount(2);
+      await checkPage(page, testInfo, locale, 'claim-invalid-code');
+      await visit(page, `/${locale}/devices?q=ACME-N-0001`);
+      await page.locator('tbody a').first().click();
+      await expect(page).toHaveURL(/\/devices\/[0-9a-f-]{36}$/);
+      const params = new URLSearchParams({
+        commandResult: 'params_json',
+        commandName: 'set-interval',
+        commandParams: '{seconds: 60}',
+      });
+      await visit(page, `${new URL(page.url()).pathname}?${params}`);
+      await expect(page.locator('main').getByRole('alert')).toBeVisible();
+      await checkPage(page, testInfo, locale, 'device-command-refused');
+    });
+
+    test("a tenant admin's device page: online, telemetry, commands, certificates, a revocation to confirm", async ({
+      page,
+    }, testInfo) => {
+      const device = await activeDevice(`WEB-A11Y-${locale.toUpperCase()}`, { certificate: true });
+      if (!device.credentials) throw new Error('no credentials');
+      const agent = await connectDevice(device.id, device.credentials, { interval: 60 });
+      try {
+        await agent.publishTelemetry(1, new Date(), { temperature: 4.25, humidity: 41, battery: 97 });
+        await apiCall('tenant-admin', 'POST', `/v1/devices/${device.id}/commands`, { name: 'reboot' });
+        await signIn(page, 'tenant-admin', locale, `/devices/${device.id}`);
+        // Ingest commits in batches: reload until the point is stored.
+        await expect(async () => {
+          await page.reload();
+          await expect(page.locator('#telemetry-caption')).toBeVisible({ timeout: 1000 });
+        }).toPass({ timeout: 15_000 });
+        await expect(page.locator('.connection-online')).toBeVisible();
+        await expect(page.locator('.revoke-form')).toHaveCount(1);
+        await expect(page.locator('#commands tbody tr')).toHaveCount(1);
+        await checkPage(page, testInfo, locale, 'device-admin');
+        await visit(
+          page,
+          `/${locale}/devices/${device.id}?revoke=${device.certificateSerial}&reason=keyCompromise`,
+        );
+        await expect(page.locator('.confirm')).toBeVisible();
+        await checkPage(page, testInfo, locale, 'device-revoke-confirm');
+      } finally {
+        await agent.close();
+      }
     });
 
     test("a compliance officer's pages", async ({ page }, testInfo) => {

@@ -53,12 +53,14 @@ test('the operator finds a North device, suspends and reactivates it', async ({ 
 
   await actions.getByRole('button', { name: 'Activate' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The device is active.' })).toBeVisible();
+  await expect(page.locator('.focus-target')).toBeFocused();
   await expect(details.getByText('Active', { exact: true })).toBeVisible();
   await keepScreenshot(page, testInfo, 'device-after-reactivate');
 });
 
 test("the operator sees none of South's devices", async ({ page }) => {
-  await signIn(page, 'operator', 'en', '/devices');
+  // The seeded devices only (other tests claim and activate devices of their own at North).
+  await signIn(page, 'operator', 'en', '/devices?q=ACME');
   const table = page.getByRole('table', { name: 'Devices' });
   await expect(table.locator('tbody tr')).toHaveCount(3);
   await expect(table).not.toContainText('ACME-S');

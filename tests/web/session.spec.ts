@@ -132,7 +132,8 @@ test('an access token about to expire is renewed, and the page already uses the 
     accessTokenExpiresAt: now + 5,
   });
   await context.addCookies([{ name: 'custos_session', value: nearlyExpired, url: webUrl() }]);
-  await page.goto(`${webUrl()}/en/devices`);
+  // The seeded devices only (other tests claim devices of their own at North).
+  await page.goto(`${webUrl()}/en/devices?q=ACME`);
   await expect(page.getByRole('table', { name: 'Devices' }).locator('tbody tr')).toHaveCount(3);
   const renewed = await openSession(
     (await context.cookies(webUrl())).find((c) => c.name === 'custos_session')?.value ?? '',

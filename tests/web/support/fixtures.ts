@@ -38,6 +38,21 @@ export async function keepScreenshot(page: Page, testInfo: TestInfo, name: strin
   await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
+/**
+ * Waits until React has hydrated the element (it then carries React's own properties): a click on
+ * a client component's button before that does nothing.
+ */
+export async function waitForHydration(page: Page, selector: string) {
+  await page.waitForFunction((css) => {
+    const element = document.querySelector(css);
+    return element !== null && Object.keys(element).some((key) => key.startsWith('__reactProps'));
+  }, selector);
+}
+
+/** How far the page scrolls sideways (0 when nothing overflows the viewport). */
+export const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 export const viewports = {
   phone: { width: 360, height: 780 },
   desktop: { width: 1280, height: 900 },

@@ -9,6 +9,7 @@ export default async function globalSetup() {
   process.env.CUSTOS_WEB_URL = stack.webUrl;
   process.env.CUSTOS_API_URL = stack.apiUrl;
   process.env.CUSTOS_ISSUER = stack.issuer;
+  process.env.CUSTOS_MQTT_URL = stack.mqttUrl;
   process.env.CUSTOS_WEB_SESSION_SECRET = stack.sessionSecret;
   return () => stack.stop();
 }

@@ -16,6 +16,8 @@ export interface WebStack {
   apiUrl: string;
   issuer: string;
   databaseUrl: string;
+  /** The MQTT broker (mutual TLS) devices connect to. */
+  mqttUrl: string;
   /** The web app's session secret, so tests can seal sessions in states hard to reach by waiting. */
   sessionSecret: string;
   stop(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
       apiUrl: stack.apiUrl,
       issuer: stack.config.OIDC_ISSUER,
       databaseUrl: stack.databaseUrl,
+      mqttUrl: stack.config.MQTT_URL,
       sessionSecret: (await readFile(sessionSecretFile, 'utf8')).trim(),
       async stop() {
         await web.stop();

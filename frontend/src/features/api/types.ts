@@ -132,3 +132,59 @@ export interface Verification {
   startedAt: string;
   durationMs: number;
 }
+
+export const commandStatuses = ['queued', 'delivered', 'acknowledged', 'failed', 'timed_out'] as const;
+export type CommandStatus = (typeof commandStatuses)[number];
+
+export interface DeviceCommand {
+  id: string;
+  deviceId: string;
+  name: string;
+  params: Record<string, unknown>;
+  status: CommandStatus;
+  requestedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  deliveredAt: string | null;
+  completedAt: string | null;
+  result: unknown;
+  error: string | null;
+}
+
+export interface DeviceState {
+  deviceId: string;
+  online: boolean;
+  reported: Record<string, unknown>;
+  desired: Record<string, unknown>;
+  reportedAt: string | null;
+  desiredAt: string | null;
+  onlineSince: string | null;
+  offlineSince: string | null;
+}
+
+/** The reasons a person may give when revoking a certificate (the API accepts these three). */
+export const revocationReasons = ['keyCompromise', 'cessationOfOperation', 'unspecified'] as const;
+export type RevocationReason = (typeof revocationReasons)[number];
+
+export interface DeviceCertificate {
+  serialNumber: string;
+  deviceId: string;
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  issuedAt: string;
+  status: 'active' | 'expired' | 'revoked';
+  revokedAt: string | null;
+  /** `superseded` too: the platform revokes with it when it replaces a certificate. */
+  revocationReason: RevocationReason | 'superseded' | null;
+}
+
+export interface TelemetrySeries {
+  deviceId: string;
+  model: string;
+  units: Record<string, string>;
+  from: string;
+  to: string;
+  items: Array<{ measuredAt: string; seq: number; metrics: Record<string, number | boolean> }>;
+  withheld: number;
+}

@@ -9,7 +9,10 @@
  * with a value in them have simple `{name}` arguments only.
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { fill } from '@/features/shell/fill';
 import type en from '../../../messages/en.json';
+
+export { fill };
 
 export type ExportText = typeof en.compliance.export;
 
@@ -21,10 +24,6 @@ type ExportState =
 
 const fileNameOf = (disposition: string | null) =>
   /filename="([^"]+)"/.exec(disposition ?? '')?.[1] ?? 'custos-audit.tar';
-
-/** Puts values into a message's simple `{name}` arguments. */
-export const fill = (message: string, values: Record<string, string>) =>
-  message.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 export function ExportPanel({
   locale,

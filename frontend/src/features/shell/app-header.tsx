@@ -22,6 +22,7 @@ export async function AppHeader({ locale }: { locale: Locale }) {
     ? [
         { href: '/', label: t('nav.dashboard') },
         ...(mayDo(permissions, 'read', 'Device') ? [{ href: '/devices', label: t('nav.devices') }] : []),
+        ...(mayDo(permissions, 'claim', 'Device') ? [{ href: '/claim', label: t('nav.claim') }] : []),
         ...(mayDo(permissions, 'read', 'AuditEvent')
           ? [{ href: '/compliance', label: t('nav.compliance') }]
           : []),

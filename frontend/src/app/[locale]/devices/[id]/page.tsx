@@ -8,13 +8,24 @@ import { mayDo, myPermissions } from '@/features/api/me';
 import {
   type AuditEvent,
   type Device,
+  type DeviceCertificate,
+  type DeviceCommand,
+  type DeviceState,
   type LifecycleAction,
   lifecycleActions,
   type Page,
+  type RevocationReason,
+  revocationReasons,
+  type TelemetrySeries,
 } from '@/features/api/types';
 import { EventTable } from '@/features/compliance/event-table';
+import { CertificatesPanel } from '@/features/devices/certificates-panel';
+import { CommandsPanel } from '@/features/devices/commands-panel';
+import { ConnectionPanel } from '@/features/devices/connection-panel';
 import { LifecycleActions } from '@/features/devices/lifecycle-actions';
 import { visibleSites } from '@/features/devices/sites';
+import { TelemetryPanel } from '@/features/devices/telemetry-panel';
+import { LiveChart } from '@/features/live/live-chart';
 import { DateTime } from '@/features/shell/date-time';
 import { FocusHere } from '@/features/shell/focus-here';
 import { Forbidden } from '@/features/shell/forbidden';
@@ -24,6 +35,10 @@ import { StateBadge } from '@/features/shell/state-badge';
 import { Link } from '@/i18n/link';
 import type { LocalePageProps } from '@/i18n/page-props';
 import type { Locale } from '@/i18n/routing';
+
+/** The recent telemetry shown: at most this many points of the last 24 hours. */
+const TELEMETRY_POINTS = 20;
+const TELEMETRY_WINDOW_MS = 24 * 3600 * 1000;
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations('device');
@@ -37,12 +52,14 @@ export default async function DevicePage({ params, searchParams }: LocalePagePro
   const t = await getTranslations('device');
   const tActions = await getTranslations('devices.actions');
   const tErrors = await getTranslations('errors.codes');
+  const tLive = await getTranslations('device.live');
+  const tMetricNames = await getTranslations('device.telemetry.metrics');
   const query = await searchParams;
   const permissions = await myPermissions();
   const loaded = await load(apiWithEtag<Device>(`/v1/devices/${id}`));
   if (!loaded.ok) return <Forbidden />;
   const { body: device, etag } = loaded.value;
-  const [actions, sites, history] = await Promise.all([
+  const [actions, sites, history, state, certificates, commands, telemetry] = await Promise.all([
     optional(api<{ actions: LifecycleAction[] }>(`/v1/devices/${id}/actions`)),
     visibleSites(),
     mayDo(permissions, 'read', 'AuditEvent')
@@ -52,9 +69,29 @@ export default async function DevicePage({ params, searchParams }: LocalePagePro
           }),
         )
       : undefined,
+    optional(api<DeviceState>(`/v1/devices/${id}/state`)),
+    optional(api<{ items: DeviceCertificate[] }>(`/v1/devices/${id}/certificates`)),
+    optional(api<{ items: DeviceCommand[] }>(`/v1/devices/${id}/commands`)),
+    optional(
+      api<TelemetrySeries>(`/v1/devices/${id}/telemetry`, {
+        query: { from: new Date(Date.now() - TELEMETRY_WINDOW_MS).toISOString(), limit: TELEMETRY_POINTS },
+      }),
+    ),
   ]);
-  const done = typeof query.done === 'string' ? query.done : undefined;
-  const error = typeof query.error === 'string' ? query.error : undefined;
+  const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
+  const done = text('done');
+  const error = text('error');
+  const mayRevoke = mayDo(permissions, 'revoke', 'Device');
+  // A revocation to confirm: only of a valid certificate of this device, for a reason the API takes.
+  const revoke = text('revoke');
+  const reason = text('reason') as RevocationReason | undefined;
+  const confirm =
+    mayRevoke &&
+    reason &&
+    revocationReasons.includes(reason) &&
+    certificates?.items.some((c) => c.serialNumber === revoke && c.status === 'active')
+      ? { serial: revoke as string, reason }
+      : undefined;
   const site = device.siteId ? sites.get(device.siteId) : undefined;
   const errorKey = `${error}` as Parameters<typeof tErrors>[0];
   return (
@@ -63,13 +100,14 @@ export default async function DevicePage({ params, searchParams }: LocalePagePro
         <Link href="/devices">{t('back')}</Link>
       </p>
       <PageHeading title={t('heading', { serial: device.serialNumber })} />
+      {/* Keyed: the next outcome (suspend, then activate) is a new message and takes the focus too. */}
       {done && (lifecycleActions as readonly string[]).includes(done) && (
-        <FocusHere>
+        <FocusHere key={done}>
           <Notice tone="success" title={tActions(`done.${done as LifecycleAction}`)} />
         </FocusHere>
       )}
       {error && (
-        <FocusHere>
+        <FocusHere key={error}>
           <Notice tone="error" title={tErrors.has(errorKey) ? tErrors(errorKey) : tErrors('failed')} />
         </FocusHere>
       )}
@@ -124,6 +162,50 @@ export default async function DevicePage({ params, searchParams }: LocalePagePro
           sites={[...sites.values()].filter((site) => site.tenantId === device.tenantId)}
         />
       )}
+      <ConnectionPanel state={state} />
+      <CommandsPanel
+        deviceId={device.id}
+        commands={commands?.items}
+        mayCommand={mayDo(permissions, 'command', 'Device')}
+        active={device.lifecycleState === 'active'}
+        result={text('commandResult')}
+        sentId={text('command')}
+        typed={{ name: text('commandName') ?? '', params: text('commandParams') ?? '' }}
+      />
+      <TelemetryPanel series={telemetry} />
+      {telemetry && (device.lifecycleState === 'active' || device.lifecycleState === 'claimed') && (
+        <LiveChart
+          deviceId={device.id}
+          locale={locale}
+          metricNames={Object.fromEntries(
+            Object.keys(telemetry.units).flatMap((metric) => {
+              const key = metric as Parameters<typeof tMetricNames>[0];
+              return tMetricNames.has(key) ? [[metric, tMetricNames(key)]] : [];
+            }),
+          )}
+          text={{
+            heading: tLive('heading'),
+            pause: tLive('pause'),
+            resume: tLive('resume'),
+            waiting: tLive('waiting'),
+            connected: tLive('connected'),
+            reconnecting: tLive('reconnecting'),
+            chartLabel: tLive('chartLabel'),
+            tableCaption: tLive('tableCaption'),
+            metric: tLive('metric'),
+            latest: tLive('latest'),
+            lowest: tLive('lowest'),
+            highest: tLive('highest'),
+          }}
+        />
+      )}
+      <CertificatesPanel
+        deviceId={device.id}
+        certificates={certificates?.items}
+        mayRevoke={mayRevoke}
+        confirm={confirm}
+        result={text('certificateResult')}
+      />
       <section aria-labelledby="history-heading" className="card">
         <h2 id="history-heading">{t('history')}</h2>
         {!history && <p>{t('historyHidden')}</p>}
