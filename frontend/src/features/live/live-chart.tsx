@@ -48,46 +48,61 @@ export function LiveChart({
   const container = useRef<HTMLDivElement>(null);
   const [paused, setPaused] = useState(false);
   const pausedRef = useRef(false);
+  const redrawRef = useRef<() => void>(() => undefined);
   const [status, setStatus] = useState<Status>('connecting');
   const [summary, setSummary] = useState<MetricSummary[]>([]);
 
   useEffect(() => {
     const source = new EventSource(`/api/live/devices/${deviceId}`);
     let drawing = false;
-    const redraw = async () => {
-      if (pausedRef.current || drawing || !container.current) return;
-      drawing = true;
+    let dirty = false;
+    const draw = async () => {
       const metrics = series.current.metrics();
+      if (metrics.length === 0 || !container.current) return;
+      const { default: UPlot } = await import('uplot');
+      const data = series.current.columns(metrics) as uPlot.AlignedData;
+      const names = metrics.join(',');
+      if (
+        !plot.current ||
+        plot.current.series.length - 1 !== metrics.length ||
+        plot.current.root.dataset.metrics !== names
+      ) {
+        plot.current?.destroy();
+        plot.current = new UPlot(
+          {
+            width: container.current.clientWidth || 320,
+            height: HEIGHT,
+            legend: { show: false },
+            series: [
+              {},
+              ...metrics.map((m, i) => ({ label: m, stroke: COLOURS[i % COLOURS.length], width: 2 })),
+            ],
+            axes: [{ stroke: '#444' }, { stroke: '#444' }],
+          },
+          data,
+          container.current,
+        );
+        plot.current.root.dataset.metrics = names;
+      } else plot.current.setData(data);
+    };
+    // The table (the text alternative) follows every point at once; the chart redraws once per
+    // point too, except that points arriving while it draws (the first draw loads uPlot) are
+    // drawn together right after, never dropped.
+    const redraw = async () => {
+      if (pausedRef.current) return;
       setSummary(series.current.summary());
-      if (metrics.length > 0) {
-        const { default: UPlot } = await import('uplot');
-        const data = series.current.columns(metrics) as uPlot.AlignedData;
-        const names = metrics.join(',');
-        if (
-          !plot.current ||
-          plot.current.series.length - 1 !== metrics.length ||
-          plot.current.root.dataset.metrics !== names
-        ) {
-          plot.current?.destroy();
-          plot.current = new UPlot(
-            {
-              width: container.current.clientWidth || 320,
-              height: HEIGHT,
-              legend: { show: false },
-              series: [
-                {},
-                ...metrics.map((m, i) => ({ label: m, stroke: COLOURS[i % COLOURS.length], width: 2 })),
-              ],
-              axes: [{ stroke: '#444' }, { stroke: '#444' }],
-            },
-            data,
-            container.current,
-          );
-          plot.current.root.dataset.metrics = names;
-        } else plot.current.setData(data);
+      if (drawing) {
+        dirty = true;
+        return;
       }
+      drawing = true;
+      do {
+        dirty = false;
+        await draw();
+      } while (dirty && !pausedRef.current);
       drawing = false;
     };
+    redrawRef.current = () => void redraw();
     source.onopen = () => setStatus('live');
     source.onerror = () => setStatus('reconnecting');
     source.onmessage = (event) => {
@@ -111,7 +126,8 @@ export function LiveChart({
   const toggle = () => {
     pausedRef.current = !pausedRef.current;
     setPaused(pausedRef.current);
-    if (!pausedRef.current) setSummary(series.current.summary());
+    // Resumed: show what arrived while paused.
+    if (!pausedRef.current) redrawRef.current();
   };
   const format = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const value = (metric: string, n: number) =>
