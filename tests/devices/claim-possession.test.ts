@@ -5,56 +5,28 @@
  * answering with another chip's key) is refused with the same answer as a wrong code, and audited.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  Atecc608a,
-  Atecc608aEmulator,
-  answerPossessionChallenges,
-  configZoneCrc,
-  type DeviceAgent,
-} from '@custos/firmware';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BackendMqtt } from '../../backend/src/core/mqtt/backend-mqtt.js';
+import { Atecc608a, Atecc608aEmulator, answerPossessionChallenges, configZoneCrc } from '@custos/firmware';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { entriesAfter, lastSeq } from '../support/audit.js';
 import { northSiteId, onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
-import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
+import { type MosquittoBroker } from '../support/mosquitto.js';
+import { type MqttStack, startMqttStack, until } from '../support/mqtt-stack.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
+let stack: MqttStack;
 let t: TestApp;
 let broker: MosquittoBroker;
 let ca: FileCertificateAuthority;
-const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
-  ca = await FileCertificateAuthority.open(inject('testEnv').pkiDir);
-  broker = await startMosquitto({ ca });
-  t = await createTestApp({
-    env: {
-      MQTT_ENABLED: 'true',
-      MQTT_URL: broker.url,
-      MQTT_EMBEDDED_BROKER: 'false',
-      MQTT_PROTOCOL_VERSION: '5',
-      MQTT_CLIENT_ID: `custos-backend-test-${randomUUID().slice(0, 8)}`,
-    },
-  });
-  await until(() => t.app.get(BackendMqtt).connected, 'the backend to connect');
+  stack = await startMqttStack();
+  ({ t, broker, ca } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop().catch(() => undefined);
-  await t?.close();
-  await broker?.stop();
+  await stack?.close();
 });
-
-async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function provisioned(): Promise<SimulatedDevice> {
   return simulatedDevice(t, { serialNumber: `POP-${randomUUID().slice(0, 8)}`, state: 'provisioned' });
@@ -62,7 +34,7 @@ async function provisioned(): Promise<SimulatedDevice> {
 
 async function online(device: SimulatedDevice, signer: Atecc608a): Promise<void> {
   const agent = await onlineAgent(device, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 });
-  agents.push(agent);
+  stack.agents.push(agent);
   answerPossessionChallenges(agent, signer, { deviceId: device.id });
   await until(
     async () =>

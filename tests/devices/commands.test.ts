@@ -8,54 +8,33 @@ import { randomUUID } from 'node:crypto';
 import type { DeviceAgent } from '@custos/firmware';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendMqtt } from '../../backend/src/core/mqtt/backend-mqtt.js';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { entriesAfter, lastSeq } from '../support/audit.js';
 import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
-import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { type MosquittoBroker } from '../support/mosquitto.js';
+import { type MqttStack, startMqttStack, until } from '../support/mqtt-stack.js';
+import { type TestApp } from '../support/test-app.js';
 
+let stack: MqttStack;
 let t: TestApp;
 let broker: MosquittoBroker;
 let ca: FileCertificateAuthority;
-const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
-  ca = await FileCertificateAuthority.open(inject('testEnv').pkiDir);
-  broker = await startMosquitto({ ca });
-  t = await createTestApp({
-    env: {
-      MQTT_ENABLED: 'true',
-      MQTT_URL: broker.url,
-      MQTT_EMBEDDED_BROKER: 'false',
-      MQTT_PROTOCOL_VERSION: '5',
-      MQTT_CLIENT_ID: `custos-backend-test-${randomUUID().slice(0, 8)}`,
-    },
-  });
-  await until(() => t.app.get(BackendMqtt).connected, 'the backend to connect');
+  stack = await startMqttStack();
+  ({ t, broker, ca } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop().catch(() => undefined);
-  await t?.close();
-  await broker?.stop();
+  await stack?.close();
 });
-
-async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function device(serial: string): Promise<{ device: SimulatedDevice; agent: DeviceAgent }> {
   const simulated = await simulatedDevice(t, { serialNumber: `${serial}-${randomUUID().slice(0, 6)}` });
   const agent = await onlineAgent(simulated, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 });
-  agents.push(agent);
+  stack.agents.push(agent);
   return { device: simulated, agent };
 }
 

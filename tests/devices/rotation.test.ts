@@ -6,57 +6,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import { answerCertificateRotation, type DeviceAgent } from '@custos/firmware';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BackendMqtt } from '../../backend/src/core/mqtt/backend-mqtt.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { CertificateRotation } from '../../backend/src/modules/devices/certificates/certificate-rotation.js';
 import { entriesAfter, lastSeq } from '../support/audit.js';
 import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
-import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { type MosquittoBroker } from '../support/mosquitto.js';
+import { type MqttStack, startMqttStack, until } from '../support/mqtt-stack.js';
+import { type TestApp } from '../support/test-app.js';
 
+let stack: MqttStack;
 let t: TestApp;
 let broker: MosquittoBroker;
 let ca: FileCertificateAuthority;
-const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
-  ca = await FileCertificateAuthority.open(inject('testEnv').pkiDir);
-  broker = await startMosquitto({ ca });
-  t = await createTestApp({
-    env: {
-      MQTT_ENABLED: 'true',
-      MQTT_URL: broker.url,
-      MQTT_EMBEDDED_BROKER: 'false',
-      MQTT_PROTOCOL_VERSION: '5',
-      MQTT_CLIENT_ID: `custos-backend-test-${randomUUID().slice(0, 8)}`,
-      // Every certificate is due: the job's choice of devices is what the second test checks.
-      DEVICE_CERT_RENEW_BEFORE_DAYS: '400',
-    },
-  });
-  await until(() => t.app.get(BackendMqtt).connected, 'the backend to connect');
+  stack = await startMqttStack({ env: { DEVICE_CERT_RENEW_BEFORE_DAYS: '400' } });
+  ({ t, broker, ca } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop().catch(() => undefined);
-  await t?.close();
-  await broker?.stop();
+  await stack?.close();
 });
-
-async function until<T>(check: () => T | Promise<T>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function rotatingDevice(): Promise<{ device: SimulatedDevice; agent: DeviceAgent }> {
   const device = await simulatedDevice(t, { serialNumber: `ROT-${randomUUID().slice(0, 8)}` });
   const agent = await onlineAgent(device, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 });
-  agents.push(agent);
+  stack.agents.push(agent);
   answerCertificateRotation(agent, device.chip, {
     deviceId: device.id,
     key: { kind: 'simulated', key: device.tlsKey },

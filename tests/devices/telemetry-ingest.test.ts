@@ -5,22 +5,23 @@
  * what it received, and stores it once the database is back; refused messages are counted and
  * audited and never stop the stream. The crash case (SIGKILL, restart) is ingest-crash.test.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { DeviceAgent } from '@custos/firmware';
 import mqtt from 'mqtt';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { TelemetryIngest } from '../../backend/src/modules/telemetry/telemetry-ingest.service.js';
 import { entriesAfter, lastSeq } from '../support/audit.js';
 import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
-import { type MosquittoBroker, startMosquitto } from '../support/mosquitto.js';
+import { type MosquittoBroker } from '../support/mosquitto.js';
+import { type MqttStack, startMqttStack, until } from '../support/mqtt-stack.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 import { viaProxy } from '../support/tcp-proxy.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { type TestApp } from '../support/test-app.js';
 
+let stack: MqttStack;
 let t: TestApp;
 let broker: MosquittoBroker;
 let ca: FileCertificateAuthority;
@@ -33,43 +34,23 @@ const logCapture = new Writable({
     done();
   },
 });
-const agents: DeviceAgent[] = [];
 
 beforeAll(async () => {
-  ca = await FileCertificateAuthority.open(inject('testEnv').pkiDir);
-  broker = await startMosquitto({ ca });
-  t = await createTestApp({
-    env: {
-      MQTT_ENABLED: 'true',
-      MQTT_URL: broker.url,
-      MQTT_EMBEDDED_BROKER: 'false',
-      MQTT_PROTOCOL_VERSION: '5',
-      MQTT_CLIENT_ID: `custos-backend-test-${randomUUID().slice(0, 8)}`,
-      TELEMETRY_BATCH_WAIT_MS: '5',
-    },
+  stack = await startMqttStack({
+    env: { TELEMETRY_BATCH_WAIT_MS: '5' },
     connectThrough: viaProxy((p) => (proxy = p)),
     logDestination: logCapture,
   });
-  await waitFor(() => t.app.get(TelemetryIngest).connected, 'the backend to connect to the broker');
+  ({ t, broker, ca } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  for (const agent of agents) await agent.stop().catch(() => undefined);
-  await t?.close();
-  await broker?.stop();
+  await stack?.close();
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${broker.logTail()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function online(device: SimulatedDevice): Promise<DeviceAgent> {
   const agent = await onlineAgent(device, { url: broker.url, ca: ca.chainPem, protocolVersion: 5 });
-  agents.push(agent);
+  stack.agents.push(agent);
   return agent;
 }
 
@@ -105,13 +86,13 @@ describe('telemetry ingest over mTLS through Mosquitto', () => {
       // The broker acknowledges each publish to the device; the backend must not acknowledge them
       // to the broker until they are committed, so they wait in its session.
       await Promise.all(Array.from({ length: 20 }, (_, i) => agent.publishTelemetry({ temperature: i })));
-      await waitFor(async () => (await commitFailures()) > failuresBefore, 'a failed commit');
-      await waitFor(() => t.app.get(TelemetryIngest).pendingMessages() === 20, 'all 20 held, unacknowledged');
+      await until(async () => (await commitFailures()) > failuresBefore, 'a failed commit');
+      await until(() => t.app.get(TelemetryIngest).pendingMessages() === 20, 'all 20 held, unacknowledged');
     } finally {
       await proxy.restore();
     }
-    await waitFor(async () => (await stored(device.id)).length === 20, 'the 20 rows after the outage');
-    await waitFor(() => t.app.get(TelemetryIngest).pendingMessages() === 0, 'nothing left pending');
+    await until(async () => (await stored(device.id)).length === 20, 'the 20 rows after the outage');
+    await until(() => t.app.get(TelemetryIngest).pendingMessages() === 0, 'nothing left pending');
   });
 
   it('refuses, counts and audits malformed and unauthorised telemetry without stopping the stream', async () => {

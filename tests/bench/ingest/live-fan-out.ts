@@ -9,13 +9,9 @@
  */
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
-import { createApp } from '../../../backend/dist/app.js';
-import { loadConfig } from '../../../backend/dist/core/config/config.js';
-import { Database } from '../../../backend/dist/core/database/database.js';
-import { createApiPool } from '../../../backend/dist/core/database/pool.js';
-import { startEmbeddedBroker } from '../../../backend/dist/core/mqtt/embedded-broker.js';
 import { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
 import { fetchPasswordToken } from '../../../backend/dist/dev-idp/identity-provider.js';
+import { startEmbeddedPlatform } from './embedded-platform.ts';
 import type { BenchDevice } from './fleet.ts';
 
 export interface FanOutResult {
@@ -41,40 +37,10 @@ export async function measureFanOut(options: {
 }): Promise<FanOutResult> {
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const broker = await startEmbeddedBroker({
-      host: '127.0.0.1',
-      port: 0,
-      serverCredentials: await options.ca.issueTlsCredentials({
-        commonName: 'localhost',
-        usage: 'server',
-        hostnames: ['localhost', '127.0.0.1'],
-      }),
-      trustedCaPem: options.ca.chainPem,
-    });
-    cleanups.push(() => broker.stop());
-    const config = loadConfig({
-      DATABASE_URL: options.appDatabaseUrl,
-      OIDC_ISSUER: options.issuer,
-      OIDC_JWKS_URI: options.jwksUri,
-      DEV_IDP_ENABLED: 'false',
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      API_HOST: '127.0.0.1',
-      API_PORT: '0',
-      PKI_DIR: options.pkiDir,
-      AUDIT_MASTER_KEY_FILE: options.masterKeyFile,
-      MQTT_URL: broker.url,
-      MQTT_EMBEDDED_BROKER: 'true',
-      MQTT_SHARED_GROUP: '',
-      MQTT_CLIENT_ID: 'custos-backend-bench-live',
-    });
-    const pool = await createApiPool(config, options.appDatabaseUrl);
-    cleanups.push(() => pool.end());
-    const app = await createApp({ config, database: new Database(pool), certificateAuthority: options.ca });
-    cleanups.push(() => app.close());
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.getHttpServer().address();
-    const url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/live`;
+    const platform = await startEmbeddedPlatform({ ...options, ingest: true });
+    cleanups.push(() => platform.close());
+    const { broker } = platform;
+    const url = `${platform.api.replace(/^http/, 'ws')}/live`;
     const token = await fetchPasswordToken(options.tokenEndpoint, 'operator');
 
     const latencyMs: number[] = [];

@@ -7,6 +7,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../../core/config/config.js';
 import { APP_LOGGER } from '../../core/core.tokens.js';
+import { type PeriodicJob, runPeriodically } from '../../core/jobs/periodic.js';
 import { TelemetryRepository } from './telemetry.repository.js';
 
 const HOUR_MS = 3600 * 1000;
@@ -14,7 +15,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 @Injectable()
 export class TelemetryPartitionsJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
+  private job: PeriodicJob | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -24,12 +25,16 @@ export class TelemetryPartitionsJob implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await this.run(this.config.TELEMETRY_MAX_AGE_HOURS * HOUR_MS);
-    this.timer = setInterval(() => void this.run(DAY_MS), HOUR_MS);
-    this.timer.unref();
+    // run() reports its own failures.
+    this.job = runPeriodically(
+      HOUR_MS,
+      () => this.run(DAY_MS),
+      () => undefined,
+    );
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
   }
 
   /** Ensures partitions from `lookBehindMs` ago to the configured days ahead; returns how many it created. */

@@ -20,6 +20,7 @@ import { AuditRecorder } from '../../../core/audit/audit-recorder.js';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/config.js';
 import { APP_LOGGER, CERTIFICATE_AUTHORITY } from '../../../core/core.tokens.js';
 import { Database } from '../../../core/database/database.js';
+import { type PeriodicJob, runPeriodically } from '../../../core/jobs/periodic.js';
 import type { CertificateAuthority } from '../../../core/pki/certificate-authority.js';
 import { fingerprintSha256 } from '../../../core/pki/x509.js';
 import { CommandOutcomes } from '../commands/command-outcomes.js';
@@ -41,8 +42,7 @@ const installParams = z.object({ serialNumber: z.string() });
 
 @Injectable()
 export class CertificateRotation implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private job: PeriodicJob | undefined;
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -63,24 +63,15 @@ export class CertificateRotation implements OnModuleInit, OnApplicationBootstrap
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { err: { message: (error as Error).message } },
-            'certificate rotation sweep failed',
-          ),
-        )
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, SWEEP_MS);
-    this.timer.unref();
+    this.job = runPeriodically(
+      SWEEP_MS,
+      () => this.sweep(),
+      (error) => this.logger.warn({ err: { message: error.message } }, 'certificate rotation sweep failed'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 
   /** Starts a rotation now; `requestedBy` is the user who asked, or the platform. */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AuditRecorder } from '../../../core/audit/audit-recorder.js';
 import { APP_LOGGER } from '../../../core/core.tokens.js';
 import { Database } from '../../../core/database/database.js';
+import { type PeriodicJob, runPeriodically } from '../../../core/jobs/periodic.js';
 import { CommandsRepository } from './commands.repository.js';
 import { CommandsService } from './commands.service.js';
 
@@ -16,8 +17,7 @@ const RESEND_AFTER_SECONDS = 10;
 
 @Injectable()
 export class CommandSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private job: PeriodicJob | undefined;
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -28,21 +28,15 @@ export class CommandSweeper implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((error: unknown) =>
-          this.logger.warn({ err: { message: (error as Error).message } }, 'command sweep failed'),
-        )
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, SWEEP_MS);
-    this.timer.unref();
+    this.job = runPeriodically(
+      SWEEP_MS,
+      () => this.sweep(),
+      (error) => this.logger.warn({ err: { message: error.message } }, 'command sweep failed'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 
   /** One pass; returns how many commands timed out. */
