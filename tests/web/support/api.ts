@@ -82,25 +82,34 @@ export interface DeviceCredentials {
 }
 
 /**
- * An active device at the North site. With `certificate`, it is provisioned the factory's way: a
- * CSR for a P-256 key (made here, as the device's chip would) with the device id as its CN.
+ * A provisioned device the factory's way: a CSR for a P-256 key (made here, as the device's chip
+ * would) with the device id as its CN, certified by the platform. Not yet in a site.
  */
-export async function activeDevice(prefix: string, options: { certificate?: boolean } = {}) {
+export async function certifiedDevice(prefix: string) {
   const device = await registeredDevice(prefix);
+  const { csrPem, keyPem } = await certificateRequest(device.id);
+  const issued = await apiCall<{ serialNumber: string; certificatePem: string; chainPem: string }>(
+    'tenant-admin',
+    'POST',
+    `/v1/devices/${device.id}/certificates`,
+    { csr: csrPem },
+  );
+  const credentials: DeviceCredentials = {
+    keyPem,
+    chainPem: `${issued.certificatePem.trim()}\n${issued.chainPem.trim()}\n`,
+  };
+  return { ...device, certificateSerial: issued.serialNumber, credentials };
+}
+
+/** An active device at the North site; with `certificate`, provisioned as `certifiedDevice` is. */
+export async function activeDevice(prefix: string, options: { certificate?: boolean } = {}) {
+  let device: TestDevice;
   let certificateSerial: string | undefined;
   let credentials: DeviceCredentials | undefined;
   if (options.certificate) {
-    const { csrPem, keyPem } = await certificateRequest(device.id);
-    const issued = await apiCall<{ serialNumber: string; certificatePem: string; chainPem: string }>(
-      'tenant-admin',
-      'POST',
-      `/v1/devices/${device.id}/certificates`,
-      { csr: csrPem },
-    );
-    certificateSerial = issued.serialNumber;
-    credentials = { keyPem, chainPem: `${issued.certificatePem.trim()}\n${issued.chainPem.trim()}\n` };
+    ({ certificateSerial, credentials, ...device } = await certifiedDevice(prefix));
   } else {
-    await apiCall('tenant-admin', 'POST', `/v1/devices/${device.id}/provision`);
+    device = await provisionedDevice(prefix);
   }
   await apiCall('tenant-admin', 'POST', `/v1/devices/${device.id}/claim`, { siteId: NORTH_SITE_ID });
   await apiCall('tenant-admin', 'POST', `/v1/devices/${device.id}/activate`);
