@@ -9,12 +9,13 @@ import type { DeviceAgent } from '@custos/firmware';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { BackendMqtt } from '../../backend/src/core/mqtt/backend-mqtt.js';
 import { FileCertificateAuthority } from '../../backend/src/core/pki/file-certificate-authority.js';
 import { demoPatients } from '../../backend/src/launcher/demo-data.js';
 import { onlineAgent, type SimulatedDevice, simulatedDevice } from '../support/devices.js';
 import { type MosquittoBroker } from '../support/mosquitto.js';
 import { type MqttStack, startMqttStack, until } from '../support/mqtt-stack.js';
-import { type TestApp } from '../support/test-app.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let stack: MqttStack;
 let t: TestApp;
@@ -45,8 +46,8 @@ interface Viewer {
   received: Record<string, unknown>[];
 }
 
-async function viewer(as: string, headers: Record<string, string> = {}): Promise<Viewer> {
-  const socket = new WebSocket(liveUrl, {
+async function viewer(as: string, headers: Record<string, string> = {}, url = liveUrl): Promise<Viewer> {
+  const socket = new WebSocket(url, {
     headers: { authorization: `Bearer ${await t.tokenFor(as)}`, ...headers },
   });
   sockets.push(socket);
@@ -145,5 +146,44 @@ describe('the live channel', () => {
       refused.once('open', () => resolve(101));
     });
     expect(status).toBe(401);
+  });
+
+  it('reaches viewers on every backend instance, though the instances share the ingest', async () => {
+    // A second instance on the same database and broker: the shared subscription gives each
+    // instance about half of the ingest copies.
+    const second = await createTestApp({
+      sameDatabaseAs: t,
+      env: {
+        MQTT_ENABLED: 'true',
+        MQTT_URL: broker.url,
+        MQTT_EMBEDDED_BROKER: 'false',
+        MQTT_PROTOCOL_VERSION: '5',
+        MQTT_CLIENT_ID: `custos-backend-second-${randomUUID().slice(0, 8)}`,
+      },
+    });
+    try {
+      await until(() => second.app.get(BackendMqtt).connected, 'the second instance to connect');
+      await second.app.listen({ host: '127.0.0.1', port: 0 });
+      const address = second.app.getHttpServer().address() as { port: number };
+      const { device, agent } = await streaming('LIVE-TWO');
+      const onFirst = await viewer('operator');
+      const onSecond = await viewer('operator', {}, `ws://127.0.0.1:${address.port}/api/v1/live`);
+      expect((await watch(onFirst, device.id))?.type).toBe('watching');
+      expect((await watch(onSecond, device.id))?.type).toBe('watching');
+      for (let i = 0; i < 10; i++) await agent.publishTelemetry({ temperature: 10 + i });
+      for (const v of [onFirst, onSecond]) {
+        await until(() => v.received.filter((m) => m.type === 'telemetry').length === 10, 'all ten points');
+      }
+      // Each point once, on both; the order may differ (the chart sorts by measurement time).
+      const seqs = (v: typeof onFirst) =>
+        v.received
+          .filter((m) => m.type === 'telemetry')
+          .map((m) => m.seq as number)
+          .sort((x, y) => x - y);
+      expect(seqs(onSecond)).toEqual(seqs(onFirst));
+      expect(new Set(seqs(onFirst)).size).toBe(10);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -66,11 +66,16 @@ export async function createTestApp(
     connectThrough?: (databaseUrl: string) => Promise<string>;
     /** Where revocations go (a test broker); none by default. */
     brokerControl?: BrokerControl | null;
+    /** A second API instance on this one's database (several instances side by side). */
+    sameDatabaseAs?: TestApp;
   } = {},
 ): Promise<TestApp> {
   const env = inject('testEnv');
-  const name = `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await createDatabase(env.adminUrl, name, env.templateDatabase);
+  const shared = options.sameDatabaseAs;
+  const name = shared
+    ? new URL(shared.adminDatabaseUrl).pathname.slice(1)
+    : `custos_t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  if (!shared) await createDatabase(env.adminUrl, name, env.templateDatabase);
   const adminDatabaseUrl = databaseUrl(env.adminUrl, name);
   const url = await (options.connectThrough ?? (async (u: string) => u))(appUrlFor(adminDatabaseUrl));
   const config = loadConfig({
@@ -144,7 +149,8 @@ export async function createTestApp(
       await app.close();
       await pool.end();
       await adminPool.end();
-      await dropDatabase(env.adminUrl, name);
+      // The database belongs to the first instance.
+      if (!shared) await dropDatabase(env.adminUrl, name);
     },
   };
 }

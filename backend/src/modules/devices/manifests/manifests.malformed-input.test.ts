@@ -133,11 +133,12 @@ describe('malformed input on POST /api/v1/device-manifests', () => {
       { weight: 1, arbitrary: fc.tuple(fc.constant('replace'), fc.nat(1), fc.constant(''), fc.jsonValue()) },
       { weight: 4, arbitrary: fc.tuple(fc.constant('sign'), fc.nat(1), fc.constant(''), signedJunk) },
     );
-    const mutate = async (
-      entry: Record<string, unknown>,
-      chip: TrustAndGoChip,
-      [kind, , key, value]: Mutation,
-    ) => {
+    const mutate = async (current: unknown, chip: TrustAndGoChip, [kind, , key, value]: Mutation) => {
+      // An earlier mutation may have replaced the entry with any JSON value (null, a string…).
+      const entry: Record<string, unknown> =
+        current !== null && typeof current === 'object' && !Array.isArray(current)
+          ? (current as Record<string, unknown>)
+          : {};
       switch (kind) {
         case 'flip': {
           const [at, char] = value as [number, string];
@@ -168,7 +169,7 @@ describe('malformed input on POST /api/v1/device-manifests', () => {
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
         const body: unknown[] = structuredClone(manifest);
         for (const m of mutations) {
-          body[m[1]] = await mutate(body[m[1]] as Record<string, unknown>, chips[m[1]] as TrustAndGoChip, m);
+          body[m[1]] = await mutate(body[m[1]], chips[m[1]] as TrustAndGoChip, m);
         }
         const before = await stored();
         const res = await importManifest(body);
