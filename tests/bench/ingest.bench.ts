@@ -784,68 +784,64 @@ try {
   ).rows[0] as { metrics_bytes: number };
 
   // ── 4: revocation on the embedded broker, the API in this process ──
+  // The platform as npm start runs it, for the two measurements below: one worker each.
+  const platform = {
+    appDatabaseUrl: appUrl,
+    issuer: idp.issuer,
+    jwksUri: idp.jwksUri,
+    tokenEndpoint: idp.tokenEndpoint,
+    pkiDir,
+    masterKeyFile,
+  };
+  /** Runs one command in a fresh worker; its result, or why there is none. */
+  const inWorker = async <T>(
+    file: string,
+    name: string,
+    command: object,
+    answer: string,
+  ): Promise<T | { error: string }> => {
+    const worker = new Child(path.join(root, 'tests/bench/ingest', file), name);
+    children.add(worker.proc);
+    try {
+      await worker.next('ready');
+      return (await worker.request<{ result: T }>(command, answer)).result;
+    } catch (error) {
+      return { error: String((error as Error)?.message ?? error) };
+    } finally {
+      worker.proc.kill('SIGKILL');
+    }
+  };
+
   let revocation: RevocationResult | { error: string };
   if (revocationCount > 0) {
     progress(
       `revoking ${revocationCount} connected devices through the API (embedded broker and API in one process)`,
     );
-    const worker = new Child(path.join(root, 'tests/bench/ingest/revocation.ts'), 'revocation');
-    children.add(worker.proc);
-    try {
-      await worker.next('ready');
-      revocation = (
-        await worker.request<{ result: RevocationResult }>(
-          {
-            type: 'revoke',
-            devices: revocationFleet,
-            appDatabaseUrl: appUrl,
-            issuer: idp.issuer,
-            jwksUri: idp.jwksUri,
-            tokenEndpoint: idp.tokenEndpoint,
-            pkiDir,
-            masterKeyFile,
-          } satisfies RevocationCommand,
-          'revoked',
-        )
-      ).result;
-    } catch (error) {
-      revocation = { error: String((error as Error)?.message ?? error) };
-    } finally {
-      worker.proc.kill('SIGKILL');
-    }
+    revocation = await inWorker<RevocationResult>(
+      'revocation.ts',
+      'revocation',
+      { type: 'revoke', devices: revocationFleet, ...platform } satisfies RevocationCommand,
+      'revoked',
+    );
   } else revocation = { error: 'BENCH_REVOCATIONS=0' };
 
   // ── 5: WebSocket fan-out to live viewers, embedded broker and API in one process ──
   let fanOut: FanOutResult | { error: string };
   if (fanOutViewers > 0) {
     progress(`fan-out: ${fanOutViewers} live-channel viewers watching one device, ${fanOutMessages} points`);
-    const worker = new Child(path.join(root, 'tests/bench/ingest/live-fan-out.ts'), 'fan-out');
-    children.add(worker.proc);
-    try {
-      await worker.next('ready');
-      fanOut = (
-        await worker.request<{ result: FanOutResult }>(
-          {
-            type: 'fan-out',
-            device: connectFleet[0] as BenchDevice,
-            viewers: fanOutViewers,
-            messages: fanOutMessages,
-            ratePerSecond: fanOutRate,
-            appDatabaseUrl: appUrl,
-            issuer: idp.issuer,
-            jwksUri: idp.jwksUri,
-            tokenEndpoint: idp.tokenEndpoint,
-            pkiDir,
-            masterKeyFile,
-          } satisfies FanOutCommand,
-          'measured',
-        )
-      ).result;
-    } catch (error) {
-      fanOut = { error: String((error as Error)?.message ?? error) };
-    } finally {
-      worker.proc.kill('SIGKILL');
-    }
+    fanOut = await inWorker<FanOutResult>(
+      'live-fan-out.ts',
+      'fan-out',
+      {
+        type: 'fan-out',
+        device: connectFleet[0] as BenchDevice,
+        viewers: fanOutViewers,
+        messages: fanOutMessages,
+        ratePerSecond: fanOutRate,
+        ...platform,
+      } satisfies FanOutCommand,
+      'measured',
+    );
   } else fanOut = { error: 'BENCH_FANOUT_VIEWERS=0' };
   const fan = 'error' in fanOut ? null : fanOut;
 

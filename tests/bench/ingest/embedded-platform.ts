@@ -14,7 +14,8 @@ import {
   embeddedBrokerControl,
   startEmbeddedBroker,
 } from '../../../backend/dist/core/mqtt/embedded-broker.js';
-import type { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
+import { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
+import type { BenchDevice } from './fleet.ts';
 
 export interface EmbeddedPlatform {
   broker: EmbeddedBroker;
@@ -84,4 +85,33 @@ export async function startEmbeddedPlatform(options: {
     await close();
     throw error;
   }
+}
+
+/** A device as it crosses the IPC channel: its dates become strings on the way. */
+export const revived = (device: BenchDevice): BenchDevice => ({
+  ...device,
+  notBefore: new Date(device.notBefore),
+  notAfter: new Date(device.notAfter),
+});
+
+/**
+ * A worker's side of the benchmark's IPC: waits for one command of `type` (carrying the CA's
+ * directory), runs it with the CA opened, answers `{ type: reply, result }` and exits; a failure
+ * is answered as `failed`. Says `ready` first.
+ */
+export function workOn<C extends { type: string; pkiDir: string }>(
+  type: C['type'],
+  reply: string,
+  run: (command: C, ca: FileCertificateAuthority) => Promise<unknown>,
+): void {
+  process.on('message', (command: C) => {
+    if (command.type !== type) return;
+    void (async () => {
+      const result = await run(command, await FileCertificateAuthority.open(command.pkiDir));
+      process.send?.({ type: reply, result }, () => process.exit(0));
+    })().catch((error: unknown) =>
+      process.send?.({ type: 'failed', error: String((error as Error)?.stack ?? error) }),
+    );
+  });
+  if (process.send) process.send({ type: 'ready' });
 }

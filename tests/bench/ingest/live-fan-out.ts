@@ -9,9 +9,9 @@
  */
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
-import { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
+import type { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
 import { fetchPasswordToken } from '../../../backend/dist/dev-idp/identity-provider.js';
-import { startEmbeddedPlatform } from './embedded-platform.ts';
+import { revived, startEmbeddedPlatform, workOn } from './embedded-platform.ts';
 import type { BenchDevice } from './fleet.ts';
 
 export interface FanOutResult {
@@ -108,19 +108,6 @@ export interface FanOutCommand extends Omit<Parameters<typeof measureFanOut>[0],
   type: 'fan-out';
 }
 
-process.on('message', (command: FanOutCommand) => {
-  if (command.type !== 'fan-out') return;
-  void (async () => {
-    const ca = await FileCertificateAuthority.open(command.pkiDir);
-    const device = {
-      ...command.device,
-      notBefore: new Date(command.device.notBefore),
-      notAfter: new Date(command.device.notAfter),
-    };
-    const result = await measureFanOut({ ...command, ca, device });
-    process.send?.({ type: 'measured', result }, () => process.exit(0));
-  })().catch((error: unknown) =>
-    process.send?.({ type: 'failed', error: String((error as Error)?.stack ?? error) }),
-  );
-});
-if (process.send) process.send({ type: 'ready' });
+workOn<FanOutCommand>('fan-out', 'measured', (command, ca) =>
+  measureFanOut({ ...command, ca, device: revived(command.device) }),
+);

@@ -10,9 +10,9 @@
  * process when the application fails to start.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
+import type { FileCertificateAuthority } from '../../../backend/dist/core/pki/file-certificate-authority.js';
 import { fetchPasswordToken } from '../../../backend/dist/dev-idp/identity-provider.js';
-import { startEmbeddedPlatform } from './embedded-platform.ts';
+import { revived, startEmbeddedPlatform, workOn } from './embedded-platform.ts';
 import type { BenchDevice } from './fleet.ts';
 
 export interface RevocationResult {
@@ -131,19 +131,6 @@ export interface RevocationCommand extends Omit<Parameters<typeof measureRevocat
   type: 'revoke';
 }
 
-process.on('message', (command: RevocationCommand) => {
-  if (command.type !== 'revoke') return;
-  void (async () => {
-    const ca = await FileCertificateAuthority.open(command.pkiDir);
-    const devices = command.devices.map((d) => ({
-      ...d,
-      notBefore: new Date(d.notBefore),
-      notAfter: new Date(d.notAfter),
-    }));
-    const result = await measureRevocation({ ...command, ca, devices });
-    process.send?.({ type: 'revoked', result }, () => process.exit(0));
-  })().catch((error: unknown) =>
-    process.send?.({ type: 'failed', error: String((error as Error)?.stack ?? error) }),
-  );
-});
-if (process.send) process.send({ type: 'ready' });
+workOn<RevocationCommand>('revoke', 'revoked', (command, ca) =>
+  measureRevocation({ ...command, ca, devices: command.devices.map(revived) }),
+);

@@ -12,6 +12,11 @@ import type { AuditRecorder } from './audit-recorder.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Event types whose resource is not the one their domain prefix names. */
+const eventResourceTypes: Record<string, string> = {
+  'device.manifest_imported': 'DeviceManifest',
+};
+
 const resourceTypes: Record<string, string> = {
   tenant: 'Tenant',
   site: 'Site',
@@ -26,7 +31,7 @@ export async function recordFailedAttempt(
   error: AppError,
 ): Promise<void> {
   const actor = (request as unknown as Record<string, unknown>)[ACTOR_KEY];
-  if (!(actor instanceof Actor)) return;
+  if (!(actor instanceof Actor) || error.options.audited) return;
   const denied = error.status === 403;
   const type = actor.origin.auditType;
   if (type) {
@@ -56,5 +61,5 @@ function resourceOf(type: string, request: FastifyRequest): AuditResource {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const id = typeof params.id === 'string' && UUID.test(params.id) ? params.id.toLowerCase() : null;
   const domain = type.split('.')[0] ?? '';
-  return { type: resourceTypes[domain] ?? 'Unknown', id, tenantId: null };
+  return { type: eventResourceTypes[type] ?? resourceTypes[domain] ?? 'Unknown', id, tenantId: null };
 }

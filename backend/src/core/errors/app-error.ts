@@ -17,6 +17,11 @@ export interface AppErrorOptions {
   extensions?: Record<string, unknown>;
   headers?: Record<string, string>;
   cause?: unknown;
+  /**
+   * The service already recorded this refusal in the audit trail (with more detail than the
+   * generic failed-attempt event could carry), so the problem filter records nothing more.
+   */
+  audited?: boolean;
 }
 
 export class AppError extends Error {
@@ -29,6 +34,11 @@ export class AppError extends Error {
     super(options.detail ?? code, { cause: options.cause });
     this.name = 'AppError';
     this.status = errorStatus[code];
+  }
+
+  /** The same error, marked as already in the audit trail. */
+  audited(): AppError {
+    return new AppError(this.code, { ...this.options, audited: true });
   }
 
   static notFound(resource: string): AppError {

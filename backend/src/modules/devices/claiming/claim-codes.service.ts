@@ -26,13 +26,7 @@ import {
   sameDigest,
 } from './claim-code.js';
 import { USER_FAILURE_LIMIT } from './claim-limits.js';
-import {
-  invalidClaimCode,
-  type Refusal,
-  type RefusalReason,
-  refusalRecorded,
-  tooManyAttempts,
-} from './claim-refusal.js';
+import { invalidClaimCode, type Refusal, type RefusalReason, tooManyAttempts } from './claim-refusal.js';
 import type { IssuedClaimCode, RedeemClaimBody } from './claiming.dto.js';
 import { ClaimingRepository, type StoredCode } from './claiming.repository.js';
 import {
@@ -117,8 +111,7 @@ export class ClaimCodesService {
       return result;
     });
     if ('reason' in outcome) {
-      refusalRecorded(actor);
-      throw outcome.error;
+      throw outcome.error.audited();
     }
     return outcome.device;
   }

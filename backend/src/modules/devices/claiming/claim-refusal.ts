@@ -4,7 +4,6 @@
  * tells whether a serial number exists; only the audit trail records which it was.
  */
 import type { AuditPayload } from '@custos/audit';
-import type { Actor } from '../../../core/authz/actor.js';
 import { AppError } from '../../../core/errors/app-error.js';
 
 export type RefusalReason = NonNullable<AuditPayload<'device.claim_code_redeemed'>['reason']>;
@@ -30,14 +29,4 @@ export function tooManyAttempts(retryAfterSeconds: number): AppError {
     headers: { 'retry-after': String(retryAfterSeconds) },
     extensions: { retryAfterSeconds },
   });
-}
-
-/**
- * The refusal is already in the trail, with its reason and outcome `denied`, committed with the
- * counters it moved. The problem filter records a failed attempt under the route's event type
- * unless the request names none; without this it would add a second event, without the reason.
- * (Only for refusals other than 403: a 403 without a route event becomes `access.denied`.)
- */
-export function refusalRecorded(actor: Actor): void {
-  delete actor.origin.auditType;
 }

@@ -3,40 +3,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { Database, type Queryable } from '../../../core/database/database.js';
-import { type CommandStatus, commandStatuses, type DeviceCommand, type DeviceState } from './commands.dto.js';
+import {
+  type CommandStatus,
+  commandSchema,
+  type DeviceCommand,
+  type DeviceState,
+  deviceStateSchema,
+} from './commands.dto.js';
 
-const commandRow = z.object({
-  id: z.string(),
-  deviceId: z.string(),
-  tenantId: z.string(),
-  name: z.string(),
-  params: z.record(z.string(), z.unknown()),
-  status: z.enum(commandStatuses),
-  requestedBy: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  deliveredAt: z.string().nullable(),
-  completedAt: z.string().nullable(),
-  result: z.unknown().nullable(),
-  error: z.string().nullable(),
-});
+/** A row is the API's command plus the tenant it belongs to (kept for audit events). */
+const commandRow = commandSchema.extend({ tenantId: z.uuid() });
 export type CommandRow = z.infer<typeof commandRow>;
 
 const commandColumns = sql.fragment`
   id, device_id AS "deviceId", tenant_id AS "tenantId", name, params, status,
   requested_by AS "requestedBy", created_at AS "createdAt", expires_at AS "expiresAt",
   delivered_at AS "deliveredAt", completed_at AS "completedAt", result, error`;
-
-const stateRow = z.object({
-  deviceId: z.string(),
-  online: z.boolean(),
-  reported: z.record(z.string(), z.unknown()),
-  desired: z.record(z.string(), z.unknown()),
-  reportedAt: z.string().nullable(),
-  desiredAt: z.string().nullable(),
-  onlineSince: z.string().nullable(),
-  offlineSince: z.string().nullable(),
-});
 
 export const toCommand = ({ tenantId: _tenant, ...command }: CommandRow): DeviceCommand => command;
 
@@ -127,7 +109,7 @@ export class CommandsRepository {
   }
 
   async state(deviceId: string): Promise<DeviceState | null> {
-    return this.db.pool.maybeOne(sql.type(stateRow)`
+    return this.db.pool.maybeOne(sql.type(deviceStateSchema)`
       SELECT device_id AS "deviceId", online, reported, desired, reported_at AS "reportedAt",
              desired_at AS "desiredAt", online_since AS "onlineSince", offline_since AS "offlineSince"
       FROM device_state WHERE device_id = ${deviceId}`);

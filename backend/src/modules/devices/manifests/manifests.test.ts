@@ -282,8 +282,13 @@ describe('refusals: the whole manifest, naming the first bad entry, storing noth
     expect(res.body.errors).toEqual([expect.objectContaining({ location: 'body', path: at, code })]);
     expect(await stored()).toEqual(before);
     const events = await eventsOf(res);
-    expect(events.map((e) => [e.type, e.outcome, e.payload])).toEqual([
-      ['device.manifest_imported', 'failed', { error: { code: 'invalid_manifest', status: 422 } }],
+    expect(events.map((e) => [e.type, e.outcome, e.resource.type, e.payload])).toEqual([
+      [
+        'device.manifest_imported',
+        'failed',
+        'DeviceManifest',
+        { error: { code: 'invalid_manifest', status: 422 } },
+      ],
     ]);
   });
 
