@@ -215,6 +215,94 @@ export const eventPayloads = {
       reason: z.string(),
     })
     .strict(),
+  // ── Privacy operations. Free text a person wrote (reasons, details) goes only in `sealed`. ──
+  /** A data-subject request was filed (in the portal, signed in, or by an officer on the subject's behalf). */
+  'privacy.request_filed': z
+    .object({
+      requestType: z.string().max(32),
+      jurisdiction: z.string().max(32),
+      dueAt: isoTime,
+      identityMethod: z.string().max(32).nullable(),
+      ...failure,
+    })
+    .partial({ requestType: true, jurisdiction: true, dueAt: true, identityMethod: true })
+    .strict(),
+  /** A one-time code was sent to the requester's contact, or a code was checked (outcome says how it went). */
+  'privacy.request_code_sent': z.object({ ...failure }).strict(),
+  'privacy.identity_verified': z
+    .object({ method: z.string().max(32), attempts: z.number().int().nonnegative().optional(), ...failure })
+    .partial({ method: true })
+    .strict(),
+  /** A step of the request's workflow: assigned, extended, rejected, started, reminded. */
+  'privacy.request_assigned': transition,
+  'privacy.request_extended': transition,
+  'privacy.request_rejected': transition,
+  'privacy.request_started': transition,
+  /** A request passed its due date unanswered: the reminder sent to the privacy officers. */
+  'privacy.request_overdue': z.object({ dueAt: isoTime, daysOverdue: z.number().int() }).strict(),
+  /**
+   * A request was answered. `outcome` counts what was gathered, changed, erased or kept per table
+   * (never values); `kept` names what was kept and why (a legal hold, a retention duty).
+   */
+  'privacy.request_completed': z
+    .object({
+      requestType: z.string().max(32),
+      counts: z.record(z.string(), z.number().int().nonnegative()),
+      kept: z.array(z.object({ table: z.string(), reason: z.string().max(200), holdId: z.uuid().optional() }).strict()),
+      ...failure,
+    })
+    .partial({ counts: true, kept: true })
+    .strict(),
+  /** The requester (or an officer) downloaded the result of an access or portability request. */
+  'privacy.result_downloaded': read,
+  'privacy.restriction_changed': z
+    .object({ kind: z.enum(['restriction', 'objection']), purpose: z.string().nullable(), active: z.boolean() })
+    .strict(),
+  'privacy.consent_recorded': z
+    .object({ purpose: z.string().max(64), action: z.enum(['given', 'withdrawn']), source: z.string().max(32), ...failure })
+    .partial({ purpose: true, action: true, source: true })
+    .strict(),
+  'privacy.legal_hold_placed': mutation,
+  'privacy.legal_hold_released': transition,
+  'privacy.retention_changed': mutation,
+  /**
+   * The receipt of a retention run: what went, per schedule, category and period, and what holds
+   * kept back. `signature` is Ed25519 by the audit signing key `keyId` over the RFC 8785 canonical
+   * JSON of this payload without `signature`, so the receipt can be checked on its own too.
+   */
+  'privacy.retention_receipt': z
+    .object({
+      runId: z.uuid(),
+      dryRun: z.boolean(),
+      startedAt: isoTime,
+      finishedAt: isoTime,
+      schedules: z.array(
+        z
+          .object({
+            schedule: z.string().max(64),
+            category: z.string().max(64),
+            action: z.string().max(32),
+            cutoff: isoTime.nullable(),
+            from: isoTime.nullable(),
+            to: isoTime.nullable(),
+            rows: z.number().int().nonnegative(),
+            partitions: z.number().int().nonnegative(),
+            held: z.number().int().nonnegative(),
+          })
+          .strict(),
+      ),
+      holds: z.array(z.uuid()),
+      keyId: z.string().max(64),
+      signature: z.base64(),
+      ...failure,
+    })
+    .partial({ keyId: true, signature: true })
+    .strict(),
+  'privacy.breach_recorded': mutation,
+  'privacy.breach_updated': mutation,
+  /** 72 hours after a breach was detected, the supervisory authority had not been notified. */
+  'privacy.breach_notification_overdue': z.object({ detectedAt: isoTime, hoursSince: z.number().int() }).strict(),
+  'privacy.processing_record_exported': z.object({ format: z.string().max(16), activities: z.number().int() }).strict(),
   'system.started': z.object({ policySha256: hex64, configSha256: hex64, version: z.string() }).strict(),
   'policy.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),
   'config.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),

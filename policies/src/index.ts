@@ -23,3 +23,20 @@ export {
   personalFields,
   resourceFields,
 } from './resources.js';
+export {
+  type DataCategory,
+  type DataMap,
+  type ErasureAction,
+  erasureActions,
+  type MappedColumn,
+  type MappedTable,
+  type SubjectLink,
+} from './privacy/data-map.js';
+export {
+  loadPrivacyDeclarations,
+  PrivacyDeclarationError,
+  type PrivacyDeclarations,
+  parsePrivacyDeclarations,
+} from './privacy/load.js';
+export type { ProcessingPurpose, ProcessingRecordSource } from './privacy/processing.js';
+export { effectiveDays, type RetentionAction, type RetentionSchedule, retentionActions } from './privacy/retention.js';

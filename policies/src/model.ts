@@ -31,16 +31,41 @@ export const actions = [
   'command',
   // Revoking a device's certificate: the broker refuses it from then on and drops its session.
   'revoke',
-  // Taking a signed copy of the audit trail out of the platform.
+  // Taking a signed copy of the audit trail (or the record of processing) out of the platform.
   'export',
+  // Starting a job by hand: a retention run (dry or real).
+  'run',
 ] as const;
 export type Action = (typeof actions)[number];
 
-export const resourceTypes = ['Tenant', 'Site', 'User', 'Device', 'AuditEvent'] as const;
+export const resourceTypes = [
+  'Tenant',
+  'Site',
+  'User',
+  'Device',
+  'AuditEvent',
+  // Privacy operations (GDPR chapter III, art. 30, art. 33; HIPAA §164.524–528).
+  'PrivacyRequest',
+  'LegalHold',
+  'RetentionSchedule',
+  'ConsentRecord',
+  'Breach',
+  'ProcessingRecord',
+] as const;
 export type ResourceType = (typeof resourceTypes)[number];
 
 /** Purpose of use, declared by the caller in a request header (HL7 PurposeOfUse, simplified). */
-export const purposesOfUse = ['treatment', 'operations', 'audit', 'privacy-request', 'emergency'] as const;
+export const purposesOfUse = [
+  'treatment',
+  'operations',
+  'audit',
+  'privacy-request',
+  'emergency',
+  // Secondary uses of health data: they need the subject's consent and stop on objection
+  // (policies/privacy/processing.yaml).
+  'analytics',
+  'research',
+] as const;
 export type PurposeOfUse = (typeof purposesOfUse)[number];
 
 /** What the platform knows about the authenticated caller. */

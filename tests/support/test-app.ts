@@ -92,6 +92,8 @@ export async function createTestApp(
     MQTT_ENABLED: 'false',
     // Tests seal and sign deterministically through AuditTrail.flush(); the job tests turn this on.
     AUDIT_JOBS_ENABLED: 'false',
+    // Tests run queued jobs deterministically through JobWorker.runOnce(); a test of the polling turns this on.
+    JOBS_ENABLED: 'false',
     ...options.env,
   });
   const pool = await createApiPool(config, url);

@@ -14,6 +14,8 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { SubjectRepository } from './auth/subject.repository.js';
 import { SubjectDirectory } from './auth/subject-directory.js';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { JobWorker } from './jobs/job-worker.js';
 import { AuthzService } from './authz/authz.service.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { APP_LOGGER, BROKER_CONTROL, CERTIFICATE_AUTHORITY } from './core.tokens.js';
@@ -59,6 +61,8 @@ export class CoreModule {
       SigningKeys,
       AuditTrail,
       SubjectErasure,
+      JobQueue,
+      JobWorker,
     ];
     return {
       module: CoreModule,
@@ -78,6 +82,8 @@ export class CoreModule {
         SigningKeys,
         AuditTrail,
         SubjectErasure,
+        JobQueue,
+        JobWorker,
         TokenVerifier,
         SubjectRepository,
         SubjectDirectory,

@@ -435,6 +435,81 @@ export const settings = {
       default: '3',
     },
   ],
+  JOBS_ENABLED: [
+    bool.default(true),
+    {
+      description:
+        'Run background jobs (data-subject request fulfilment, retention) in this instance. Safe with many instances: jobs are claimed from a PostgreSQL queue with SKIP LOCKED.',
+      default: 'true',
+    },
+  ],
+  JOBS_POLL_INTERVAL_MS: [
+    positiveInt.default(1000),
+    { description: 'How often an idle instance looks for due jobs.', default: '1000' },
+  ],
+  PRIVACY_DEFAULT_JURISDICTION: [
+    z.string().regex(/^[a-z][a-z0-9-]{1,31}$/).default('gdpr'),
+    {
+      description:
+        'Jurisdiction whose deadlines apply to a data-subject request that names none (see `policies/privacy/jurisdictions.yaml`).',
+      default: 'gdpr',
+    },
+  ],
+  PRIVACY_CODE_VALIDITY_MINUTES: [
+    z.coerce.number().int().min(5).max(1440).default(30),
+    { description: 'How long a one-time code sent to a requester stays valid.', default: '30' },
+  ],
+  PRIVACY_REMINDER_INTERVAL_MS: [
+    z.coerce.number().int().min(0).default(3_600_000),
+    {
+      description: 'How often overdue data-subject requests and breach notifications are looked for (0: never).',
+      default: '3600000',
+    },
+  ],
+  RETENTION_ENABLED: [
+    bool.default(true),
+    { description: 'Schedule the daily retention run (any instance may run it; it runs once per day).', default: 'true' },
+  ],
+  RETENTION_RUN_AT_UTC: [
+    z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/).default('02:30'),
+    { description: 'Time of day (UTC, HH:MM) of the daily retention run.', default: '02:30' },
+  ],
+  RETENTION_BATCH_SIZE: [
+    z.coerce.number().int().min(100).max(100_000).default(5000),
+    {
+      description: 'Rows deleted or anonymised per transaction by retention and erasure (small batches keep locks short).',
+      default: '5000',
+    },
+  ],
+  MAIL_URL: [
+    z.url().optional(),
+    {
+      description:
+        'SMTP server for mail to requesters and privacy officers (`smtp://` or `smtps://`, credentials in the URL). Default: the embedded development mail catcher.',
+      default: '(embedded mail catcher)',
+      secret: true,
+    },
+  ],
+  MAIL_FROM: [
+    z.string().min(3).default('Custos <privacy@custos.localhost>'),
+    { description: 'Sender of mail to requesters and privacy officers.', default: 'Custos <privacy@custos.localhost>' },
+  ],
+  MAIL_CATCHER_ENABLED: [
+    bool.default(true),
+    {
+      description:
+        'Start the development mail catcher with the local stack: it accepts all mail and shows it at `http://localhost:MAIL_CATCHER_HTTP_PORT`. Never in production.',
+      default: 'true',
+    },
+  ],
+  MAIL_CATCHER_SMTP_PORT: [
+    port.default(2525),
+    { description: 'SMTP port of the development mail catcher.', default: '2525' },
+  ],
+  MAIL_CATCHER_HTTP_PORT: [
+    port.default(4025),
+    { description: 'Web page (and JSON at `/messages`) of the development mail catcher.', default: '4025' },
+  ],
   LOG_LEVEL: [
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     { description: 'Minimum log level (JSON logs on stdout, personal data redacted).', default: 'info' },

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadPrivacyDeclarations, PrivacyDeclarationError, parsePrivacyDeclarations } from './load.js';
+
+const dir = fileURLToPath(new URL('../../privacy/', import.meta.url));
+const texts = () => ({
+  dataMap: readFileSync(`${dir}data-map.yaml`, 'utf8'),
+  retention: readFileSync(`${dir}retention.yaml`, 'utf8'),
+  processing: readFileSync(`${dir}processing.yaml`, 'utf8'),
+});
+
+const issuesOf = (run: () => unknown): string[] => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PrivacyDeclarationError) return error.issues;
+    throw error;
+  }
+  return [];
+};
+
+describe('privacy declarations', () => {
+  it('load, with every subject-linked table and every schedule', () => {
+    const { dataMap, schedules, processing } = loadPrivacyDeclarations();
+    expect(dataMap.tables.get('telemetry')?.links).toEqual([{ kind: 'patient', column: 'patient_id' }]);
+    expect(dataMap.tables.get('device_state')?.links).toEqual([
+      { kind: 'patient', via: { table: 'devices', on: 'device_id', column: 'patient_id' } },
+    ]);
+    expect(dataMap.subjectTables().map((t) => t.name)).toContain('consent_records');
+    expect(schedules.find((s) => s.id === 'telemetry.health')?.tenantDays).toEqual({ min: 7, max: 3650 });
+    expect(processing.purposes.find((p) => p.id === 'analytics')?.consent).toBe('required');
+  });
+
+  it('refuse a column with an unknown category, naming it', () => {
+    const t = texts();
+    t.dataMap = t.dataMap.replace('metrics: user.device.telemetry', 'metrics: user.made-up');
+    expect(issuesOf(() => parsePrivacyDeclarations(t))).toEqual([
+      'data-map.yaml tables.telemetry.columns.metrics: unknown category user.made-up',
+    ]);
+  });
+
+  it('refuse a schedule on a column the data map does not know', () => {
+    const t = texts();
+    t.retention = t.retention.replace('age: measured_at', 'age: measured_on');
+    expect(issuesOf(() => parsePrivacyDeclarations(t)).join('\n')).toMatch(/telemetry has no column measured_on/);
+  });
+
+  it('refuse personal data that no purpose covers', () => {
+    const t = texts();
+    t.processing = t.processing.replace('categories: [user.privacy.request, user.privacy.preference, user.contact.email]', 'categories: [user.privacy.request, user.privacy.preference]');
+    expect(issuesOf(() => parsePrivacyDeclarations(t))).toContain(
+      'processing.yaml categories.user.contact.email: personal data that no purpose covers',
+    );
+  });
+
+  it('refuse a kept table without a reason', () => {
+    const t = texts();
+    t.dataMap = t.dataMap.replace(
+      '    reason: A legal hold is a duty to preserve (litigation, an investigation); it outlives an erasure request.\n',
+      '',
+    );
+    expect(issuesOf(() => parsePrivacyDeclarations(t))).toEqual(['data-map.yaml tables.legal_holds: erasure keep needs a reason']);
+  });
+});
