@@ -4,6 +4,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { LiveModule } from './modules/live/live.module.js';
+import { PrivacyModule } from './modules/privacy/privacy.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
 import { TelemetryModule } from './modules/telemetry/telemetry.module.js';
 import { TenantsModule } from './modules/tenants/tenants.module.js';
@@ -24,6 +25,7 @@ export class AppModule {
         AuditModule,
         TelemetryModule,
         LiveModule,
+        PrivacyModule,
       ],
     };
   }
