@@ -15,6 +15,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Event types whose resource is not the one their domain prefix names. */
 const eventResourceTypes: Record<string, string> = {
   'device.manifest_imported': 'DeviceManifest',
+  'privacy.consent_recorded': 'ConsentRecord',
+  'privacy.consent_read': 'ConsentRecord',
+  'privacy.breach_recorded': 'Breach',
+  'privacy.breach_updated': 'Breach',
+  'privacy.legal_hold_placed': 'LegalHold',
+  'privacy.legal_hold_released': 'LegalHold',
+  'privacy.retention_changed': 'RetentionSchedule',
+  'privacy.retention_receipt': 'RetentionSchedule',
+  'privacy.processing_record_exported': 'ProcessingRecord',
 };
 
 const resourceTypes: Record<string, string> = {
@@ -23,6 +32,8 @@ const resourceTypes: Record<string, string> = {
   user: 'User',
   device: 'Device',
   audit: 'AuditEvent',
+  // Every other privacy event is a step of a data-subject request.
+  privacy: 'PrivacyRequest',
 };
 
 export async function recordFailedAttempt(

@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ConsentController } from './consent.controller.js';
+import { ConsentRepository } from './consent.repository.js';
+import { ConsentService } from './consent.service.js';
 
-@Module({})
+@Module({
+  controllers: [ConsentController],
+  providers: [ConsentService, ConsentRepository],
+  exports: [ConsentRepository],
+})
 export class ConsentModule {}
