@@ -36,7 +36,25 @@ const subjectSchema = z.strictObject({
   patientIds: z.array(z.string()).default([]),
   subjectPatientId: z.string().nullable().default(null),
 });
-const resourceSchema = z.looseObject({ type: z.enum(resourceTypes) });
+// A resource names its type in `type`, or in `resourceType` when it has a field called `type` itself
+// (a PrivacyRequest's type of request).
+const resourceSchema = z.union([
+  z.looseObject({ resourceType: z.enum(resourceTypes) }),
+  z.looseObject({ type: z.enum(resourceTypes) }),
+]);
+type ResourceFixture = z.infer<typeof resourceSchema>;
+
+function splitResource(resource: Record<string, unknown>): {
+  type: ResourceType;
+  data: Record<string, unknown>;
+} {
+  if ('resourceType' in resource) {
+    const { resourceType, ...data } = resource;
+    return { type: resourceType as ResourceType, data };
+  }
+  const { type, ...data } = resource;
+  return { type: type as ResourceType, data };
+}
 const fixturesSchema = z.strictObject({
   subjects: z.record(z.string(), subjectSchema),
   resources: z.record(z.string(), resourceSchema),
@@ -75,8 +93,7 @@ function fixture<T>(kind: string, map: Record<string, T>, name: string): T {
 
 function resourceOf(row: Row): { type: ResourceType; data: Record<string, unknown> } {
   const { base, ...overrides } = typeof row.resource === 'string' ? { base: row.resource } : row.resource;
-  const { type, ...data } = { ...fixture('resource', fixtures.resources, base), ...overrides };
-  return { type, data };
+  return splitResource({ ...fixture<ResourceFixture>('resource', fixtures.resources, base), ...overrides });
 }
 
 function title(row: Row): string {
@@ -88,7 +105,7 @@ function title(row: Row): string {
 
 describe('fixtures', () => {
   it.each(Object.entries(fixtures.resources))('%s has exactly the fields of its type', (_name, resource) => {
-    const { type, ...data } = resource;
+    const { type, data } = splitResource(resource);
     expect(Object.keys(data).sort()).toEqual([...resourceFields[type]].sort());
   });
 });

@@ -12,6 +12,7 @@ import { Database } from '../core/database/database.js';
 import { migrate } from '../core/database/migrator.js';
 import { createApiPool } from '../core/database/pool.js';
 import { createLogger } from '../core/logging/logger.js';
+import { type RunningMailCatcher, startMailCatcher } from '../core/mail/mail-catcher.js';
 import type { BrokerControl } from '../core/mqtt/broker-control.js';
 import { embeddedBrokerControl, startEmbeddedBroker } from '../core/mqtt/embedded-broker.js';
 import { FileCertificateAuthority } from '../core/pki/file-certificate-authority.js';
@@ -37,6 +38,8 @@ export interface RunningStack {
   apiUrl: string;
   app: NestFastifyApplication;
   identityProvider: RunningIdentityProvider | undefined;
+  /** The development mail catcher, when the stack started one (no MAIL_URL given). */
+  mailCatcher: RunningMailCatcher | undefined;
   stop(): Promise<void>;
 }
 
@@ -117,6 +120,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       progress(`embedded MQTT broker (mutual TLS, MQTT 3.1.1) at ${broker.url}`);
     }
 
+    let mailCatcher: RunningMailCatcher | undefined;
+    if (config.MAIL_CATCHER_ENABLED && !config.MAIL_URL && config.NODE_ENV !== 'production') {
+      mailCatcher = await startMailCatcher({
+        smtpPort: config.MAIL_CATCHER_SMTP_PORT,
+        httpPort: config.MAIL_CATCHER_HTTP_PORT,
+      }).catch((error: NodeJS.ErrnoException) => {
+        // Mail is a convenience of the local stack: a taken port must not stop the platform.
+        if (error.code !== 'EADDRINUSE') throw error;
+        progress('development mail catcher not started (its port is in use): mail is dropped');
+        return undefined;
+      });
+      const catcher = mailCatcher;
+      if (catcher) {
+        stoppers.push(() => catcher.stop());
+        // Port 0 (tests) becomes the real one; the Mailer sends there.
+        config = Object.freeze({ ...config, MAIL_URL: catcher.smtpUrl });
+        progress(`development mail catcher: mail sent by the platform is shown at ${catcher.httpUrl}`);
+      }
+    }
+
     const app = await createApp({
       config,
       database: new Database(pool),
@@ -129,7 +152,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;
     const apiUrl = `http://localhost:${port}/api`;
-    return { config, databaseUrl, apiUrl, app, identityProvider, stop };
+    return { config, databaseUrl, apiUrl, app, identityProvider, mailCatcher, stop };
   } catch (error) {
     await stop();
     throw error;
