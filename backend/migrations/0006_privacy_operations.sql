@@ -260,6 +260,27 @@ GRANT SELECT, INSERT, UPDATE (finished_at, status, report) ON retention_runs TO 
 -- granted here table by table (the audit trail stays append-only).
 GRANT DELETE ON telemetry, device_commands, device_claim_codes, care_assignments TO custos_app;
 
+-- Records of accountability may go only once their legal minimum has passed, whatever the
+-- application does: a bug (or a stolen API credential) cannot delete who commanded a device or who
+-- claimed it. The minimum is the floor; the retention schedules in policies/ may keep them longer.
+CREATE FUNCTION refuse_early_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  since timestamptz;
+BEGIN
+  EXECUTE format('SELECT ($1).%I', TG_ARGV[0]) USING OLD INTO since;
+  IF since IS NULL OR since > now() - TG_ARGV[1]::interval THEN
+    RAISE EXCEPTION '% rows are kept at least % after %', TG_TABLE_NAME, TG_ARGV[1], TG_ARGV[0]
+      USING ERRCODE = 'insufficient_privilege', HINT = 'custos:retention_minimum';
+  END IF;
+  RETURN OLD;
+END $$;
+-- HIPAA §164.316(b)(2)(i): six years (2190 days, as the schedule counts them).
+CREATE TRIGGER device_commands_retention_minimum BEFORE DELETE ON device_commands
+  FOR EACH ROW EXECUTE FUNCTION refuse_early_delete('created_at', '2190 days');
+-- A claim code's expiry plus 365 days: long enough to investigate a disputed claim.
+CREATE TRIGGER device_claim_codes_retention_minimum BEFORE DELETE ON device_claim_codes
+  FOR EACH ROW EXECUTE FUNCTION refuse_early_delete('expires_at', '365 days');
+
 -- Whole expired days of telemetry go by dropping their partition (milliseconds and a few KB of WAL,
 -- where deleting the rows takes seconds and leaves VACUUM debt). The API role owns no tables, so it
 -- drops through this function, which refuses anything but a telemetry day before `before`.
