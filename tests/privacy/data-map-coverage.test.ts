@@ -56,7 +56,8 @@ describe('the data map', () => {
         unknown.push(table.name);
         continue;
       }
-      for (const column of table.columns) if (!columns.has(column.name)) unknown.push(`${table.name}.${column.name}`);
+      for (const column of table.columns)
+        if (!columns.has(column.name)) unknown.push(`${table.name}.${column.name}`);
     }
     expect(unknown, 'entries of data-map.yaml the schema does not have').toEqual([]);
   });

@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const sqlState = (error: unknown) => (error as { code?: string }).code;
-const deleting = (query: ReturnType<typeof sql.unsafe>) => t.pool.query(query).then(() => 'deleted', sqlState);
+const deleting = (query: ReturnType<typeof sql.unsafe>) =>
+  t.pool.query(query).then(() => 'deleted', sqlState);
 
 describe('retention minimum in the database', () => {
   it('refuses to delete a device command younger than 2190 days, and allows it after', async () => {
