@@ -239,7 +239,14 @@ export const eventPayloads = {
   'privacy.request_rejected': transition,
   'privacy.request_started': transition,
   /** A request passed its due date unanswered: the reminder sent to the privacy officers. */
-  'privacy.request_overdue': z.object({ dueAt: isoTime, daysOverdue: z.number().int() }).strict(),
+  'privacy.request_overdue': z
+    .object({
+      dueAt: isoTime,
+      daysOverdue: z.number().int(),
+      /** A warning sent before the due date (daysOverdue is then negative: days left). */
+      warning: z.boolean().optional(),
+    })
+    .strict(),
   /**
    * A request was answered. `outcome` counts what was gathered, changed, erased or kept per table
    * (never values); `kept` names what was kept and why (a legal hold, a retention duty).
@@ -248,23 +255,56 @@ export const eventPayloads = {
     .object({
       requestType: z.string().max(32),
       counts: z.record(z.string(), z.number().int().nonnegative()),
-      kept: z.array(z.object({ table: z.string(), reason: z.string().max(200), holdId: z.uuid().optional() }).strict()),
+      kept: z.array(
+        z.object({ table: z.string(), reason: z.string().max(200), holdId: z.uuid().optional() }).strict(),
+      ),
       ...failure,
     })
     .partial({ counts: true, kept: true })
     .strict(),
+  /** An officer read a request (or a page of them): it holds the requester's own words and contact. */
+  'privacy.request_read': read,
   /** The requester (or an officer) downloaded the result of an access or portability request. */
   'privacy.result_downloaded': read,
   'privacy.restriction_changed': z
-    .object({ kind: z.enum(['restriction', 'objection']), purpose: z.string().nullable(), active: z.boolean() })
+    .object({
+      kind: z.enum(['restriction', 'objection']),
+      purpose: z.string().nullable(),
+      active: z.boolean(),
+    })
+    .strict(),
+  /**
+   * A rectification request (GDPR art. 16, HIPAA §164.526) corrected the subject's data in one table:
+   * which columns, in how many rows. The corrected values are only in `sealed`.
+   */
+  'privacy.data_rectified': z
+    .object({
+      table: z.string().max(64),
+      columns: z.array(z.string().max(64)),
+      rows: z.number().int().nonnegative(),
+    })
     .strict(),
   'privacy.consent_recorded': z
-    .object({ purpose: z.string().max(64), action: z.enum(['given', 'withdrawn']), source: z.string().max(32), ...failure })
+    .object({
+      purpose: z.string().max(64),
+      action: z.enum(['given', 'withdrawn']),
+      source: z.string().max(32),
+      ...failure,
+    })
     .partial({ purpose: true, action: true, source: true })
     .strict(),
+  /** A subject's consent records were read (their history, or their current state per purpose). */
+  'privacy.consent_read': read,
   'privacy.legal_hold_placed': mutation,
   'privacy.legal_hold_released': transition,
+  /** A hold's reason, matter or owner changed (what it covers never changes; see the database guard). */
+  'privacy.legal_hold_updated': mutation,
   'privacy.retention_changed': mutation,
+  /** A privacy officer asked for a retention run of their tenant (dry or real); its receipt follows. */
+  'privacy.retention_run_requested': z
+    .object({ runId: z.uuid(), dryRun: z.boolean(), ...failure })
+    .partial({ runId: true, dryRun: true })
+    .strict(),
   /**
    * The receipt of a retention run: what went, per schedule, category and period, and what holds
    * kept back. `signature` is Ed25519 by the audit signing key `keyId` over the RFC 8785 canonical
@@ -273,6 +313,8 @@ export const eventPayloads = {
   'privacy.retention_receipt': z
     .object({
       runId: z.uuid(),
+      /** The tenant whose data the receipt covers (null: platform data of no tenant). Signed with the rest. */
+      tenantId: z.uuid().nullable().optional(),
       dryRun: z.boolean(),
       startedAt: isoTime,
       finishedAt: isoTime,
@@ -301,8 +343,12 @@ export const eventPayloads = {
   'privacy.breach_recorded': mutation,
   'privacy.breach_updated': mutation,
   /** 72 hours after a breach was detected, the supervisory authority had not been notified. */
-  'privacy.breach_notification_overdue': z.object({ detectedAt: isoTime, hoursSince: z.number().int() }).strict(),
-  'privacy.processing_record_exported': z.object({ format: z.string().max(16), activities: z.number().int() }).strict(),
+  'privacy.breach_notification_overdue': z
+    .object({ detectedAt: isoTime, hoursSince: z.number().int() })
+    .strict(),
+  'privacy.processing_record_exported': z
+    .object({ format: z.string().max(16), activities: z.number().int() })
+    .strict(),
   'system.started': z.object({ policySha256: hex64, configSha256: hex64, version: z.string() }).strict(),
   'policy.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),
   'config.changed': z.object({ previousSha256: hex64.nullable(), sha256: hex64 }).strict(),

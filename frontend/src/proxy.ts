@@ -1,7 +1,8 @@
 /**
- * Runs before pages, server actions and the export route (not before files: paths with a dot):
- * picks the locale (next-intl) and keeps pages behind a live session. It ends idle sessions (automatic logoff), renews access tokens shortly
- * before they expire.
+ * Runs before pages, server actions and the export and privacy download routes (not before files:
+ * paths with a dot): picks the locale (next-intl) and keeps pages behind a live session, except the
+ * sign-in pages and the data-subject portal, which anyone may open. It ends idle sessions
+ * (automatic logoff), renews access tokens shortly before they expire.
  */
 import { type NextRequest, NextResponse } from 'next/server';
 import { hasLocale } from 'next-intl';
@@ -23,6 +24,16 @@ const intl = createIntlMiddleware(routing);
 
 /** Pages anyone may open: the sign-in page and the one shown after signing out. */
 const PUBLIC_PAGES = new Set(['sign-in', 'signed-out']);
+
+/**
+ * The data-subject portal: anyone may file a request, verify it and follow it without an account
+ * (`/{locale}/portal/{tenantSlug}`, `…/portal/requests/{reference}[/verify]`). A signed-in visitor's
+ * session is still kept alive there (they file without a code). `portal/mine` lists a signed-in
+ * person's own requests and needs a session like any other page.
+ */
+const isPortalPage = (page: string | undefined, rest: string | undefined) =>
+  page === 'portal' && rest !== 'mine';
+
 /** Refresh the idle clock at most this often, so most requests set no cookie. */
 const TOUCH_EVERY_SECONDS = 30;
 
@@ -71,8 +82,17 @@ export default async function proxy(request: NextRequest): Promise<NextResponse>
     return withSession(NextResponse.next(), checked.renewed);
   }
 
-  const [, locale, page] = pathname.split('/');
+  const [, locale, page, rest] = pathname.split('/');
   if (!hasLocale(routing.locales, locale) || PUBLIC_PAGES.has(page ?? '')) return intl(request);
+  if (isPortalPage(page, rest)) {
+    if (!request.cookies.has(SESSION_COOKIE)) return intl(request);
+    const checked = await checkSession(request);
+    if (checked.live) return withSession(intl(request), checked.renewed);
+    // An ended session on a public page: drop it and go on as a visitor.
+    const response = intl(request);
+    response.cookies.delete(SESSION_COOKIE);
+    return response;
+  }
 
   const checked = await checkSession(request);
   if (!checked.live) {
@@ -98,5 +118,7 @@ function withSession(response: NextResponse, renewed: Renewed | undefined): Next
 
 export const config = {
   // Pages (not Next.js internals or files with an extension), and the API routes that use the session.
-  matcher: ['/((?!api|_next|.*\\..*).*)', '/api/audit-exports'],
+  // `/api/privacy/…` streams officers' downloads (request results, the record of processing); the
+  // portal's own download (`/api/portal/…`) is public and checks the request's access cookie instead.
+  matcher: ['/((?!api|_next|.*\\..*).*)', '/api/audit-exports', '/api/privacy/:path*'],
 };

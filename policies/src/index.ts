@@ -17,21 +17,28 @@ export {
 } from './model.js';
 export type { FieldCondition, PolicyRule } from './policy-rule.js';
 export {
-  conditionFields,
-  healthFields,
-  nonHealthFields,
-  personalFields,
-  resourceFields,
-} from './resources.js';
-export {
   type DataCategory,
   type DataMap,
+  type DataOrigin,
+  dataOrigins,
   type ErasureAction,
   erasureActions,
   type MappedColumn,
   type MappedTable,
+  type RectifiableAttribute,
+  rectifiableAttributes,
   type SubjectLink,
 } from './privacy/data-map.js';
+export {
+  type ComplaintAuthority,
+  complaintAuthorities,
+  type DeadlineRule,
+  deadlineRule,
+  type Jurisdiction,
+  type Period,
+  type PrivacyRequestType,
+  privacyRequestTypes,
+} from './privacy/jurisdictions.js';
 export {
   loadPrivacyDeclarations,
   PrivacyDeclarationError,
@@ -39,4 +46,16 @@ export {
   parsePrivacyDeclarations,
 } from './privacy/load.js';
 export type { ProcessingPurpose, ProcessingRecordSource } from './privacy/processing.js';
-export { effectiveDays, type RetentionAction, type RetentionSchedule, retentionActions } from './privacy/retention.js';
+export {
+  effectiveDays,
+  type RetentionAction,
+  type RetentionSchedule,
+  retentionActions,
+} from './privacy/retention.js';
+export {
+  conditionFields,
+  healthFields,
+  nonHealthFields,
+  personalFields,
+  resourceFields,
+} from './resources.js';

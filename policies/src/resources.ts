@@ -64,6 +64,12 @@ const specs: Record<ResourceType, Record<string, FieldSpec>> = {
     patientId: { kind: 'uuid', health: true },
     dataCategory: { kind: 'text' },
     ...common,
+    // What the device's patient said about processing, derived when read (processing_restrictions,
+    // consent_records): whether they restricted it (GDPR art. 18) and whether their data may serve
+    // analytics (consent in force, no objection, no restriction). Health-related: both reveal that
+    // the device monitors a patient.
+    processingRestricted: { kind: 'bool', health: true },
+    analyticsAllowed: { kind: 'bool', health: true },
   },
   // An event of the audit trail: the sealed entry exactly as hashed, its leaf hash, and the event's
   // personal data decrypted for the reader (`personal`), which may reveal health information.

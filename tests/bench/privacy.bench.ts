@@ -9,8 +9,12 @@
  * 1. retention: telemetry in daily partitions; dry run, real run and a second run; per dropped
  *    partition the drop time and the WAL written; a day kept by a legal hold trimmed in batches.
  *
+ * 2. subject: one patient with 1,000,000 telemetry rows; the export of an access request (time,
+ *    peak RSS of its process) and the erasure of the same person (time), each in a child process.
+ *
  * Settings: --rows N (10,000,000; BENCH_ROWS), --days N (100, at least 92: days 91 and older expire;
- * BENCH_DAYS), --batch-size N (5,000, RETENTION_BATCH_SIZE's default; BENCH_BATCH_SIZE).
+ * BENCH_DAYS), --batch-size N (5,000, RETENTION_BATCH_SIZE's default; BENCH_BATCH_SIZE),
+ * --subject-rows N (1,000,000; BENCH_SUBJECT_ROWS).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -25,9 +29,15 @@ import { startEmbeddedPostgres } from '../../backend/dist/launcher/embedded-post
 import { seedDemo } from '../../backend/dist/launcher/seed.js';
 import { retentionSection } from './privacy/retention.ts';
 import type { BenchSettings, Section, TableRow } from './privacy/section.ts';
+import { subjectSection } from './privacy/subject.ts';
 
 const { values: args } = parseArgs({
-  options: { rows: { type: 'string' }, days: { type: 'string' }, 'batch-size': { type: 'string' } },
+  options: {
+    rows: { type: 'string' },
+    days: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'subject-rows': { type: 'string' },
+  },
 });
 const number = (arg: string | undefined, env: string, fallback: number) =>
   Number(arg ?? process.env[env] ?? fallback);
@@ -35,11 +45,12 @@ const settings: BenchSettings = {
   rows: number(args.rows, 'BENCH_ROWS', 10_000_000),
   days: number(args.days, 'BENCH_DAYS', 100),
   batchSize: number(args['batch-size'], 'BENCH_BATCH_SIZE', 5000),
+  subjectRows: number(args['subject-rows'], 'BENCH_SUBJECT_ROWS', 1_000_000),
 };
 if (!(settings.rows >= settings.days && settings.days >= 92 && settings.batchSize >= 100)) {
   throw new Error('Use --rows ≥ --days, --days ≥ 92 (days 91 and older expire) and --batch-size ≥ 100');
 }
-const sections: Section[] = [retentionSection];
+const sections: Section[] = [retentionSection, subjectSection];
 
 const root = new URL('../../', import.meta.url).pathname;
 const benchStarted = performance.now();

@@ -26,12 +26,14 @@ const deleting = (query: ReturnType<typeof sql.unsafe>) =>
 
 describe('retention minimum in the database', () => {
   it('refuses to delete a device command younger than 2190 days, and allows it after', async () => {
-    const command = async (ageDays: number) =>
-      t.adminPool.oneFirst(sql.unsafe`
+    const command = async (ageDays: number): Promise<string> =>
+      String(
+        await t.adminPool.oneFirst(sql.unsafe`
         INSERT INTO device_commands (device_id, tenant_id, name, requested_by, created_at, expires_at)
         VALUES (${deviceId}, ${demoTenants.acme.id}, 'reboot', 'someone',
                 now() - ${ageDays} * interval '1 day', now() - ${ageDays} * interval '1 day' + interval '1 minute')
-        RETURNING id`);
+        RETURNING id`),
+      );
     const recent = await command(2189);
     const old = await command(2191);
     expect(await deleting(sql.unsafe`DELETE FROM device_commands WHERE id = ${recent}`)).toBe('42501');
@@ -40,14 +42,16 @@ describe('retention minimum in the database', () => {
 
   it('refuses to delete a claim code until 365 days after it expired', async () => {
     const operator = demoUserByName('operator')?.id;
-    const code = async (expiredDaysAgo: number) =>
-      t.adminPool.oneFirst(sql.unsafe`
+    const code = async (expiredDaysAgo: number): Promise<string> =>
+      String(
+        await t.adminPool.oneFirst(sql.unsafe`
         INSERT INTO device_claim_codes
           (device_id, tenant_id, code_salt, code_hash, created_by, created_at, expires_at, revoked_at)
         VALUES (${deviceId}, ${demoTenants.acme.id}, decode(repeat('00', 16), 'hex'), repeat('ab', 32),
                 ${operator ?? null}, now() - ${expiredDaysAgo + 30} * interval '1 day',
                 now() - ${expiredDaysAgo} * interval '1 day', now() - ${expiredDaysAgo} * interval '1 day')
-        RETURNING id`);
+        RETURNING id`),
+      );
     const recent = await code(300);
     const old = await code(400);
     expect(await deleting(sql.unsafe`DELETE FROM device_claim_codes WHERE id = ${recent}`)).toBe('42501');

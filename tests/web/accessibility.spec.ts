@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
-import { activeDevice, apiCall } from './support/api.ts';
+import { activeDevice, apiCall, registeredDevice } from './support/api.ts';
 import { connectDevice } from './support/connected-device.ts';
 import {
   expect,
@@ -17,6 +17,8 @@ import {
   viewports,
   webUrl,
 } from './support/fixtures.ts';
+import { freshAddress, oneTimeCode } from './support/mail.ts';
+import { call, PORTAL_SLUG, requestByReference, waitForRunCompleted } from './support/privacy.ts';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -140,6 +142,146 @@ for (const locale of locales) {
       } finally {
         await agent.close();
       }
+    });
+
+    test('the privacy portal: both steps of filing and a refusal', async ({ page }, testInfo) => {
+      await visit(page, `/${locale}/portal/${PORTAL_SLUG}`);
+      await checkPage(page, testInfo, locale, 'portal');
+      await visit(page, `/${locale}/portal/${PORTAL_SLUG}?type=rectification`);
+      await checkPage(page, testInfo, locale, 'portal-rectification');
+      await visit(
+        page,
+        `/${locale}/portal/${PORTAL_SLUG}?type=objection&error=invalid_fields&fields=email,objectionPurposes`,
+      );
+      await expect(page.locator('main').getByRole('alert')).toBeVisible();
+      await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
+      await checkPage(page, testInfo, locale, 'portal-refused');
+    });
+
+    test('the privacy portal: confirming with the code, the status, a refusal with its reason', async ({
+      page,
+    }, testInfo) => {
+      const email = freshAddress(`a11y-${locale}`);
+      const filed = await call<{ reference: string }>(
+        null,
+        'POST',
+        `/v1/privacy/portal/${PORTAL_SLUG}/requests`,
+        {
+          body: { type: 'erasure', email, locale },
+        },
+      );
+      expect(filed.status).toBe(202);
+      const reference = filed.body.reference;
+      await visit(page, `/${locale}/portal/requests/${reference}/verify?filed=1`);
+      await checkPage(page, testInfo, locale, 'portal-verify');
+      await visit(page, `/${locale}/portal/requests/${reference}/verify?error=invalid_code&left=3`);
+      await expect(page.locator('main').getByRole('alert')).toBeVisible();
+      await checkPage(page, testInfo, locale, 'portal-verify-refused');
+      await visit(page, `/${locale}/portal/requests/${reference}`);
+      await checkPage(page, testInfo, locale, 'portal-status-locked');
+
+      await visit(page, `/${locale}/portal/requests/${reference}/verify`);
+      await page.locator('#verify-code').fill((await oneTimeCode(email)).code);
+      await page.locator('form.portal-form button[type="submit"]').click();
+      await expect(page).toHaveURL(/\?verified=1$/);
+      await checkPage(page, testInfo, locale, 'portal-status');
+      // Refused, with the reason and the right to complain.
+      const request = await requestByReference(reference);
+      const current = await call('privacy', 'GET', `/v1/privacy/requests/${request.id}`);
+      const rejected = await call('privacy', 'POST', `/v1/privacy/requests/${request.id}/reject`, {
+        body: { reason: 'We hold no data about this address.' },
+        ifMatch: current.etag,
+      });
+      expect(rejected.status).toBe(200);
+      await visit(page, `/${locale}/portal/requests/${reference}`);
+      await expect(page.locator('blockquote')).toBeVisible();
+      await checkPage(page, testInfo, locale, 'portal-status-rejected');
+    });
+
+    test("a signed-in data subject's requests", async ({ page }, testInfo) => {
+      const filed = await call<{ id: string }>('subject', 'POST', '/v1/privacy/requests', {
+        body: { type: 'access', locale },
+      });
+      expect([201, 202]).toContain(filed.status);
+      await signIn(page, 'subject', locale, '/portal/mine');
+      await checkPage(page, testInfo, locale, 'portal-mine');
+      await visit(page, `/${locale}/portal/mine/${filed.body.id}`);
+      await checkPage(page, testInfo, locale, 'portal-mine-request');
+    });
+
+    test("the privacy officer's queue and a request with its actions", async ({ page }, testInfo) => {
+      const filed = await call<{ id: string }>('privacy', 'POST', '/v1/privacy/requests', {
+        body: {
+          type: 'rectification',
+          locale,
+          rectification: { name: 'A. Weber' },
+          details: 'Telephoned in.',
+        },
+      });
+      expect([201, 202]).toContain(filed.status);
+      await signIn(page, 'privacy', locale, '/privacy');
+      await checkPage(page, testInfo, locale, 'privacy-queue');
+      await visit(page, `/${locale}/privacy/requests/${filed.body.id}`);
+      await checkPage(page, testInfo, locale, 'privacy-request');
+      await visit(
+        page,
+        `/${locale}/privacy/requests/${filed.body.id}?error=reason_required&failed=extend&fields=reason`,
+      );
+      await expect(page.locator('#extend-reason')).toHaveAttribute('aria-invalid', 'true');
+      await checkPage(page, testInfo, locale, 'privacy-request-refused');
+    });
+
+    test("the privacy officer's retention pages: schedules, holds, a release to confirm, a run's report", async ({
+      page,
+    }, testInfo) => {
+      const device = await registeredDevice(`A11Y-HOLD-${locale.toUpperCase()}`);
+      const hold = await call<{ id: string }>('privacy', 'POST', '/v1/privacy/legal-holds', {
+        body: {
+          scope: 'device',
+          deviceId: device.id,
+          reason: 'Accessibility check',
+          ownerId: '05e70000-0000-4000-8000-000000000007',
+        },
+      });
+      expect(hold.status).toBe(201);
+      const run = await call<{ id: string }>('privacy', 'POST', '/v1/privacy/retention/runs', {
+        body: { dryRun: true },
+      });
+      expect(run.status).toBe(202);
+      await signIn(page, 'privacy', locale, '/privacy/retention');
+      await checkPage(page, testInfo, locale, 'privacy-retention');
+      await visit(page, `/${locale}/privacy/retention?release=${hold.body.id}`);
+      await expect(page.locator('#release-confirm')).toBeVisible();
+      await checkPage(page, testInfo, locale, 'privacy-retention-release');
+      await waitForRunCompleted(run.body.id);
+      await visit(page, `/${locale}/privacy/retention/runs/${run.body.id}`);
+      await checkPage(page, testInfo, locale, 'privacy-run-report');
+    });
+
+    test("the privacy officer's consent, record of processing and breach pages", async ({
+      page,
+    }, testInfo) => {
+      const breach = await call<{ id: string }>('privacy', 'POST', '/v1/privacy/breaches', {
+        body: {
+          title: 'Lost backup tape',
+          description: 'A backup tape went missing in transit.',
+          risk: 'high',
+        },
+      });
+      expect(breach.status).toBe(201);
+      await signIn(
+        page,
+        'privacy',
+        locale,
+        '/privacy/consent?kind=patient&id=fa710000-0000-4000-8000-000000000003',
+      );
+      await checkPage(page, testInfo, locale, 'privacy-consent');
+      await visit(page, `/${locale}/privacy/records`);
+      await checkPage(page, testInfo, locale, 'privacy-records');
+      await visit(page, `/${locale}/privacy/breaches`);
+      await checkPage(page, testInfo, locale, 'privacy-breaches');
+      await visit(page, `/${locale}/privacy/breaches/${breach.body.id}`);
+      await checkPage(page, testInfo, locale, 'privacy-breach');
     });
 
     test("a compliance officer's pages", async ({ page }, testInfo) => {

@@ -6,12 +6,25 @@
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier');
-const categoryName = z.string().regex(/^(user|system)(\.[a-z][a-z0-9-]*)+$/, 'a category such as user.contact.email');
+const categoryName = z
+  .string()
+  .regex(/^(user|system)(\.[a-z][a-z0-9-]*)+$/, 'a category such as user.contact.email');
 
 export const erasureActions = ['delete', 'anonymise', 'crypto-shred', 'keep', 'none'] as const;
 export type ErasureAction = (typeof erasureActions)[number];
 export const subjectKinds = ['patient', 'user'] as const;
 export type SubjectLinkKind = (typeof subjectKinds)[number];
+/**
+ * Where a table's data comes from (GDPR art. 15(1)(g)): the subject gave it, it was observed about
+ * them (devices, their use of the platform), their organisation recorded it, or the platform keeps it
+ * as a record of what was done. Data the subject provided or that was observed about them is what
+ * portability (art. 20) hands over.
+ */
+export const dataOrigins = ['provided', 'observed', 'organisation', 'platform'] as const;
+export type DataOrigin = (typeof dataOrigins)[number];
+/** Attributes a rectification request may correct; columns holding one say so with `rectify`. */
+export const rectifiableAttributes = ['name', 'email'] as const;
+export type RectifiableAttribute = (typeof rectifiableAttributes)[number];
 
 const categorySchema = z
   .object({
@@ -33,6 +46,8 @@ const columnSchema = z.union([
       anonymise: anonymiseValue.optional(),
       erasure: z.literal('keep').optional(),
       reason: z.string().min(1).optional(),
+      /** The column holds this attribute of the subject: rectification writes the corrected value. */
+      rectify: z.enum(rectifiableAttributes).optional(),
     })
     .strict()
     .refine((column) => column.erasure !== 'keep' || column.reason, 'a kept column needs a reason'),
@@ -59,6 +74,15 @@ const tableSchema = z
     subject: subjectSchema.optional(),
     erasure: z.enum(erasureActions),
     reason: z.string().min(1).optional(),
+    /** Where the data comes from; `organisation` when not said. */
+    origin: z.enum(dataOrigins).optional(),
+    /** false: an access request leaves the table out (e.g. earlier bundles, which copy the rest). */
+    export: z.boolean().optional(),
+    /** Rectification changes only rows whose `column` is not one of `notIn` (e.g. answered requests stay as they were). */
+    rectifyRows: z
+      .object({ column: identifier, notIn: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
     columns: z.record(identifier, columnSchema),
   })
   .strict();
@@ -82,6 +106,8 @@ export interface MappedColumn {
   anonymise?: string | null | Record<string, never>;
   /** Set when the column of an erased row is kept, with why. */
   keptBecause?: string;
+  /** The subject's attribute this column holds, for rectification. */
+  rectify?: RectifiableAttribute;
 }
 
 /** A way a row of the table belongs to a data subject. */
@@ -100,9 +126,16 @@ export interface MappedTable {
   columns: MappedColumn[];
   /** Whether any column holds personal data. */
   personal: boolean;
+  origin: DataOrigin;
+  /** Whether an access request exports the table's rows. */
+  exported: boolean;
+  /** Rectification leaves rows alone whose `column` holds one of `notIn`. */
+  rectifyRows?: { column: string; notIn: string[] };
 }
 
 export interface DataMap {
+  /** The file's format version (`version:`), named in every export. */
+  version: number;
   categories: ReadonlyMap<string, DataCategory>;
   tables: ReadonlyMap<string, MappedTable>;
   /** Tables whose rows link to a data subject, in declaration order. */
@@ -113,7 +146,9 @@ export interface DataMap {
 export function buildDataMap(document: unknown): { map?: DataMap; issues: string[] } {
   const parsed = dataMapSchema.safeParse(document);
   if (!parsed.success) {
-    return { issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`) };
+    return {
+      issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`),
+    };
   }
   const issues: string[] = [];
   const categories = new Map<string, DataCategory>(
@@ -139,6 +174,7 @@ export function buildDataMap(document: unknown): { map?: DataMap; issues: string
         special: category.special,
         ...('anonymise' in column ? { anonymise: column.anonymise } : {}),
         ...('erasure' in column && column.erasure === 'keep' ? { keptBecause: column.reason } : {}),
+        ...('rectify' in column && column.rectify ? { rectify: column.rectify } : {}),
       });
     }
     const links = subjectLinks(table.subject);
@@ -159,6 +195,12 @@ export function buildDataMap(document: unknown): { map?: DataMap; issues: string
     if (!personal && table.erasure !== 'none' && links.length === 0) {
       issues.push(`tables.${tableName}: holds no personal data, so erasure must be none`);
     }
+    if (columns.some((column) => column.rectify) && links.length === 0) {
+      issues.push(`tables.${tableName}: a rectified column needs the table to link to a subject`);
+    }
+    if (table.rectifyRows && !(table.rectifyRows.column in table.columns)) {
+      issues.push(`tables.${tableName}.rectifyRows: no column ${table.rectifyRows.column}`);
+    }
     tables.set(tableName, {
       name: tableName,
       description: table.description,
@@ -167,6 +209,9 @@ export function buildDataMap(document: unknown): { map?: DataMap; issues: string
       links,
       columns,
       personal,
+      origin: table.origin ?? 'organisation',
+      exported: table.export ?? true,
+      ...(table.rectifyRows ? { rectifyRows: table.rectifyRows } : {}),
     });
   }
   for (const table of tables.values()) {
@@ -185,6 +230,7 @@ export function buildDataMap(document: unknown): { map?: DataMap; issues: string
   return {
     issues,
     map: {
+      version: parsed.data.version,
       categories,
       tables: frozenTables,
       subjectTables: () => [...tables.values()].filter((table) => table.links.length > 0),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { buildDataMap, type DataMap } from './data-map.js';
+import { buildJurisdictions, type Jurisdiction } from './jurisdictions.js';
 import { buildProcessing, type ProcessingRecordSource } from './processing.js';
 import { buildRetention, type RetentionSchedule } from './retention.js';
 
@@ -14,6 +15,8 @@ export interface PrivacyDeclarations {
   dataMap: DataMap;
   schedules: readonly RetentionSchedule[];
   processing: ProcessingRecordSource;
+  /** Deadlines of data-subject requests per jurisdiction (jurisdictions.yaml). */
+  jurisdictions: readonly Jurisdiction[];
 }
 
 export class PrivacyDeclarationError extends Error {
@@ -27,6 +30,8 @@ export interface PrivacyTexts {
   dataMap: string;
   retention: string;
   processing: string;
+  /** Absent: the platform's own jurisdictions.yaml (they do not depend on the other files). */
+  jurisdictions?: string;
 }
 
 export function parsePrivacyDeclarations(texts: PrivacyTexts): PrivacyDeclarations {
@@ -40,12 +45,27 @@ export function parsePrivacyDeclarations(texts: PrivacyTexts): PrivacyDeclaratio
   const { map, issues } = buildDataMap(read('data-map.yaml', texts.dataMap));
   if (!map) throw new PrivacyDeclarationError(issues.map((i) => `data-map.yaml ${i}`));
   const retention = buildRetention(read('retention.yaml', texts.retention), map);
-  if (!retention.schedules) throw new PrivacyDeclarationError(retention.issues.map((i) => `retention.yaml ${i}`));
+  if (!retention.schedules)
+    throw new PrivacyDeclarationError(retention.issues.map((i) => `retention.yaml ${i}`));
   const processing = buildProcessing(read('processing.yaml', texts.processing), map, retention.schedules);
   if (!processing.processing) {
     throw new PrivacyDeclarationError(processing.issues.map((i) => `processing.yaml ${i}`));
   }
-  return { dataMap: map, schedules: retention.schedules, processing: processing.processing };
+  const jurisdictions = buildJurisdictions(
+    read(
+      'jurisdictions.yaml',
+      texts.jurisdictions ?? readFileSync(`${defaultDir}jurisdictions.yaml`, 'utf8'),
+    ),
+  );
+  if (!jurisdictions.jurisdictions) {
+    throw new PrivacyDeclarationError(jurisdictions.issues.map((i) => `jurisdictions.yaml ${i}`));
+  }
+  return {
+    dataMap: map,
+    schedules: retention.schedules,
+    processing: processing.processing,
+    jurisdictions: jurisdictions.jurisdictions,
+  };
 }
 
 /** The folder beside `src/` and `dist/`, so this works from source (tests) and from the build. */
@@ -61,6 +81,7 @@ export function loadPrivacyDeclarations(dir: string = defaultDir): PrivacyDeclar
     dataMap: text('data-map.yaml'),
     retention: text('retention.yaml'),
     processing: text('processing.yaml'),
+    jurisdictions: text('jurisdictions.yaml'),
   });
   if (dir === defaultDir) cached = declarations;
   return declarations;

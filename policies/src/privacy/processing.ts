@@ -32,7 +32,9 @@ export const processingFileSchema = z
     controller: z.object({ role: z.enum(['controller', 'processor']), note: z.string() }).strict(),
     purposes: z.array(purposeSchema).min(1),
     security: z.array(z.string().min(1)).min(1),
-    transfers: z.array(z.object({ recipient: z.string(), country: z.string(), safeguard: z.string() }).strict()),
+    transfers: z.array(
+      z.object({ recipient: z.string(), country: z.string(), safeguard: z.string() }).strict(),
+    ),
   })
   .strict();
 
@@ -46,7 +48,9 @@ export function buildProcessing(
 ): { processing?: ProcessingRecordSource; issues: string[] } {
   const parsed = processingFileSchema.safeParse(document);
   if (!parsed.success) {
-    return { issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`) };
+    return {
+      issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`),
+    };
   }
   const issues: string[] = [];
   const scheduleIds = new Set(schedules.map((s) => s.id));
@@ -55,10 +59,12 @@ export function buildProcessing(
     if (ids.has(purpose.id)) issues.push(`purposes.${purpose.id}: duplicate id`);
     ids.add(purpose.id);
     for (const category of purpose.categories) {
-      if (!dataMap.categories.has(category)) issues.push(`purposes.${purpose.id}: unknown category ${category}`);
+      if (!dataMap.categories.has(category))
+        issues.push(`purposes.${purpose.id}: unknown category ${category}`);
     }
     for (const schedule of purpose.retention) {
-      if (!scheduleIds.has(schedule)) issues.push(`purposes.${purpose.id}: unknown retention schedule ${schedule}`);
+      if (!scheduleIds.has(schedule))
+        issues.push(`purposes.${purpose.id}: unknown retention schedule ${schedule}`);
     }
   }
   // Every personal category must be covered by some purpose: data without a purpose has no lawful basis.

@@ -33,15 +33,22 @@ const scheduleSchema = z
     message: 'the default days must lie within tenantDays',
   });
 
-export const retentionFileSchema = z.object({ version: z.literal(1), schedules: z.array(scheduleSchema).min(1) }).strict();
+export const retentionFileSchema = z
+  .object({ version: z.literal(1), schedules: z.array(scheduleSchema).min(1) })
+  .strict();
 
 export type RetentionSchedule = z.infer<typeof scheduleSchema>;
 
 /** Validates the schedules against the data map (tables, columns and categories must exist). */
-export function buildRetention(document: unknown, dataMap: DataMap): { schedules?: RetentionSchedule[]; issues: string[] } {
+export function buildRetention(
+  document: unknown,
+  dataMap: DataMap,
+): { schedules?: RetentionSchedule[]; issues: string[] } {
   const parsed = retentionFileSchema.safeParse(document);
   if (!parsed.success) {
-    return { issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`) };
+    return {
+      issues: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`),
+    };
   }
   const issues: string[] = [];
   const seen = new Set<string>();
@@ -59,7 +66,8 @@ export function buildRetention(document: unknown, dataMap: DataMap): { schedules
     if (schedule.rows && !columns.has(schedule.rows.column)) {
       issues.push(`${where}: ${schedule.table} has no column ${schedule.rows.column}`);
     }
-    if (!dataMap.categories.has(schedule.category)) issues.push(`${where}: unknown category ${schedule.category}`);
+    if (!dataMap.categories.has(schedule.category))
+      issues.push(`${where}: unknown category ${schedule.category}`);
     if (schedule.action === 'anonymise' && table.erasure !== 'anonymise') {
       issues.push(`${where}: ${schedule.table} has no anonymisation in the data map`);
     }

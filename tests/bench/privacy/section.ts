@@ -9,6 +9,8 @@ export interface BenchSettings {
   /** Daily partitions to spread them over (--days). */
   days: number;
   batchSize: number;
+  /** Telemetry rows of the one data subject whose export and erasure are measured (--subject-rows). */
+  subjectRows: number;
 }
 
 export interface BenchContext {

@@ -11,5 +11,6 @@ export default async function globalSetup() {
   process.env.CUSTOS_ISSUER = stack.issuer;
   process.env.CUSTOS_MQTT_URL = stack.mqttUrl;
   process.env.CUSTOS_WEB_SESSION_SECRET = stack.sessionSecret;
+  process.env.CUSTOS_MAIL_URL = stack.mailUrl;
   return () => stack.stop();
 }

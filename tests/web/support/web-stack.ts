@@ -1,7 +1,8 @@
 /**
- * The whole platform as `npm start` runs it (embedded PostgreSQL, identity provider, API, and the
- * production build of the web app), on free ports with a throwaway database: for the browser
- * tests and the web benchmark. Uses the build output, so run `npm run build` first.
+ * The whole platform as `npm start` runs it (embedded PostgreSQL, identity provider, API, the
+ * development mail catcher, and the production build of the web app), on free ports with a
+ * throwaway database: for the browser tests and the web benchmark. Uses the build output, so run
+ * `npm run build` first.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ export interface WebStack {
   mqttUrl: string;
   /** The web app's session secret, so tests can seal sessions in states hard to reach by waiting. */
   sessionSecret: string;
+  /** The development mail catcher's web address (its JSON list at `/messages`): mail to requesters. */
+  mailUrl: string;
   stop(): Promise<void>;
 }
 
@@ -43,9 +46,17 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
     PKI_DIR: path.join(dir, 'pki'),
     // Port 0: the embedded broker takes a free port and the stack reports it.
     MQTT_URL: 'mqtts://localhost:0',
+    // The mail catcher on free ports too (the stack points the API's mail at it); a MAIL_URL in the
+    // environment is not read here, so mail never leaves the test run.
+    MAIL_CATCHER_ENABLED: 'true',
+    MAIL_CATCHER_SMTP_PORT: '0',
+    MAIL_CATCHER_HTTP_PORT: '0',
   });
   const stack = await startStack({ config, ephemeralDatabase: true });
   try {
+    if (!stack.mailCatcher)
+      throw new Error('the stack started no mail catcher: browser tests read mail from it');
+    const mailUrl = stack.mailCatcher.httpUrl;
     const sessionSecretFile = path.join(dir, 'web-session.key');
     const web = await startWebApp({
       host: 'localhost',
@@ -62,6 +73,7 @@ export async function startWebStack(options: { webEnv?: Record<string, string> }
       databaseUrl: stack.databaseUrl,
       mqttUrl: stack.config.MQTT_URL,
       sessionSecret: (await readFile(sessionSecretFile, 'utf8')).trim(),
+      mailUrl,
       async stop() {
         await web.stop();
         await stack.stop();

@@ -7,6 +7,7 @@ import {
   parsePolicySet,
   type SubjectAttributes,
 } from '@custos/policies';
+import { sql } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { type ColumnMap, conditionToSql } from './condition-sql.js';
 
@@ -17,6 +18,11 @@ const columns: ColumnMap = {
   model: { column: 'd.model', type: 'text' },
   version: { column: 'version', type: 'int4' },
   active: { column: 'd.active', type: 'bool' },
+  // A derived field: an expression over the row (see processing-flags.ts).
+  restricted: {
+    expression: sql.fragment`EXISTS (SELECT 1 FROM r WHERE r.x = d.x AND r.k = ${'restriction'})`,
+    type: 'bool',
+  },
 };
 
 const T1 = '0b7c8a9e-1f2d-4c3b-9a8e-000000000001';
@@ -41,6 +47,18 @@ describe('conditionToSql', () => {
     ],
     ['eq int', { kind: 'eq', field: 'version', value: 3 }, '"version" = $slonik_1', [3]],
     ['eq bool', { kind: 'eq', field: 'active', value: true }, '"d"."active" = $slonik_1', [true]],
+    [
+      'eq derived',
+      { kind: 'eq', field: 'restricted', value: false },
+      '(EXISTS (SELECT 1 FROM r WHERE r.x = d.x AND r.k = $slonik_1)) = $slonik_2',
+      ['restriction', false],
+    ],
+    [
+      'not derived',
+      { kind: 'not', item: { kind: 'eq', field: 'restricted', value: true } },
+      '((EXISTS (SELECT 1 FROM r WHERE r.x = d.x AND r.k = $slonik_1)) = $slonik_2) IS NOT TRUE',
+      ['restriction', true],
+    ],
     ['eq null', { kind: 'eq', field: 'siteId', value: null }, '"d"."site_id" IS NULL', []],
     ['ne', { kind: 'ne', field: 'model', value: 'X' }, '"d"."model" IS DISTINCT FROM $slonik_1', ['X']],
     ['ne null', { kind: 'ne', field: 'siteId', value: null }, '"d"."site_id" IS NOT NULL', []],

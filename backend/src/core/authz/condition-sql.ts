@@ -13,9 +13,13 @@ import { type FragmentSqlToken, sql } from 'slonik';
 
 export type ColumnType = 'uuid' | 'text' | 'int4' | 'bool';
 
-/** API field name → table column, e.g. siteId → { column: 'd.site_id', type: 'uuid' }. */
+/**
+ * API field name → table column, e.g. siteId → { column: 'd.site_id', type: 'uuid' }, or → an SQL
+ * expression over the row for a derived field (e.g. whether the device's patient restricted
+ * processing; see processing-flags.ts). Expressions are written in code, never built from input.
+ */
 export interface ColumnMap {
-  [field: string]: { column: string; type: ColumnType };
+  [field: string]: { column: string; type: ColumnType } | { expression: FragmentSqlToken; type: ColumnType };
 }
 
 // PostgreSQL prints uuids in this form, and CASL compares strings exactly. Any other spelling
@@ -38,7 +42,8 @@ function comparable(field: string, type: ColumnType, value: Scalar): boolean {
 function column(field: string, columns: ColumnMap) {
   const mapped = Object.hasOwn(columns, field) ? columns[field] : undefined;
   if (!mapped) throw new Error(`No column is mapped for field "${field}"`);
-  return { ...mapped, identifier: sql.identifier(mapped.column.split('.')) };
+  if ('expression' in mapped) return { type: mapped.type, identifier: sql.fragment`(${mapped.expression})` };
+  return { type: mapped.type, identifier: sql.identifier(mapped.column.split('.')) };
 }
 
 const TRUE = sql.fragment`TRUE`;

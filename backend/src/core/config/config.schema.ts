@@ -448,7 +448,10 @@ export const settings = {
     { description: 'How often an idle instance looks for due jobs.', default: '1000' },
   ],
   PRIVACY_DEFAULT_JURISDICTION: [
-    z.string().regex(/^[a-z][a-z0-9-]{1,31}$/).default('gdpr'),
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,31}$/)
+      .default('gdpr'),
     {
       description:
         'Jurisdiction whose deadlines apply to a data-subject request that names none (see `policies/privacy/jurisdictions.yaml`).',
@@ -462,22 +465,30 @@ export const settings = {
   PRIVACY_REMINDER_INTERVAL_MS: [
     z.coerce.number().int().min(0).default(3_600_000),
     {
-      description: 'How often overdue data-subject requests and breach notifications are looked for (0: never).',
+      description:
+        'How often overdue data-subject requests and breach notifications are looked for (0: never).',
       default: '3600000',
     },
   ],
   RETENTION_ENABLED: [
     bool.default(true),
-    { description: 'Schedule the daily retention run (any instance may run it; it runs once per day).', default: 'true' },
+    {
+      description: 'Schedule the daily retention run (any instance may run it; it runs once per day).',
+      default: 'true',
+    },
   ],
   RETENTION_RUN_AT_UTC: [
-    z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/).default('02:30'),
+    z
+      .string()
+      .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/)
+      .default('02:30'),
     { description: 'Time of day (UTC, HH:MM) of the daily retention run.', default: '02:30' },
   ],
   RETENTION_BATCH_SIZE: [
     z.coerce.number().int().min(100).max(100_000).default(5000),
     {
-      description: 'Rows deleted or anonymised per transaction by retention and erasure (small batches keep locks short).',
+      description:
+        'Rows deleted or anonymised per transaction by retention and erasure (small batches keep locks short).',
       default: '5000',
     },
   ],
@@ -492,7 +503,10 @@ export const settings = {
   ],
   MAIL_FROM: [
     z.string().min(3).default('Custos <privacy@custos.localhost>'),
-    { description: 'Sender of mail to requesters and privacy officers.', default: 'Custos <privacy@custos.localhost>' },
+    {
+      description: 'Sender of mail to requesters and privacy officers.',
+      default: 'Custos <privacy@custos.localhost>',
+    },
   ],
   MAIL_CATCHER_ENABLED: [
     bool.default(true),

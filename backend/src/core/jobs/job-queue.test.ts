@@ -75,7 +75,9 @@ describe('job queue', () => {
     const claimed = await queue.claim(['test.lease'], 'dead-worker', 60_000);
     expect(claimed?.id).toBe(id);
     expect(await queue.claim(['test.lease'], 'other', 60_000)).toBeNull();
-    await a.adminPool.query(sql.unsafe`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`);
+    await a.adminPool.query(
+      sql.unsafe`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`,
+    );
     const taken = await queue.claim(['test.lease'], 'other', 60_000);
     expect(taken).toMatchObject({ id, attempts: 2 });
     // The dead worker can no longer complete or renew it.

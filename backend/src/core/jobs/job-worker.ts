@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { DatabaseTransactionConnection } from 'slonik';
 import type { Logger } from 'pino';
+import type { DatabaseTransactionConnection } from 'slonik';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { APP_LOGGER } from '../core.tokens.js';
 import { type Job, type JobProgress, JobQueue } from './job-queue.js';

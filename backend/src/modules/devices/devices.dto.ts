@@ -41,6 +41,12 @@ export const deviceSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
+  processingRestricted: z
+    .boolean()
+    .describe('The patient restricted processing (GDPR art. 18): their data is read only in an emergency'),
+  analyticsAllowed: z
+    .boolean()
+    .describe('The patient’s data may be used for analytics: consent in force, no objection, no restriction'),
 });
 export type Device = z.infer<typeof deviceSchema>;
 

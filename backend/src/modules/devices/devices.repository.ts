@@ -5,6 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
 import { type ColumnMap, conditionToSql } from '../../core/authz/condition-sql.js';
+import { processingFlagsSql } from '../../core/authz/processing-flags.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import { keysetClauses, toPage } from '../../core/database/keyset.js';
 import type { Cursor, Page } from '../../core/http/pagination.js';
@@ -18,6 +19,12 @@ import {
 
 const stateCountRow = z.object({ state: z.enum(lifecycleStates), count: z.number().int() });
 
+// What the device's patient said about processing (restriction, objection, consent), derived when read.
+const flags = processingFlagsSql({
+  patient: sql.identifier(['d', 'patient_id']),
+  tenant: sql.identifier(['d', 'tenant_id']),
+});
+
 export const deviceColumns: ColumnMap = {
   id: { column: 'd.id', type: 'uuid' },
   tenantId: { column: 'd.tenant_id', type: 'uuid' },
@@ -29,6 +36,8 @@ export const deviceColumns: ColumnMap = {
   patientId: { column: 'd.patient_id', type: 'uuid' },
   dataCategory: { column: 'd.data_category', type: 'text' },
   version: { column: 'd.version', type: 'int4' },
+  processingRestricted: { expression: flags.processingRestricted, type: 'bool' },
+  analyticsAllowed: { expression: flags.analyticsAllowed, type: 'bool' },
 };
 
 const deviceRow = z.object({
@@ -45,13 +54,16 @@ const deviceRow = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   version: z.number().int(),
+  processing_restricted: z.boolean(),
+  analytics_allowed: z.boolean(),
 });
 type DeviceRow = z.infer<typeof deviceRow>;
 const deviceListRow = deviceRow.extend({ cursor_key: z.string() });
 
 const selectColumns = sql.fragment`
   d.id, d.tenant_id, d.site_id, d.serial_number, d.model, d.firmware_version, d.labels, d.lifecycle_state,
-  d.patient_id, d.data_category, d.created_at, d.updated_at, d.version`;
+  d.patient_id, d.data_category, d.created_at, d.updated_at, d.version,
+  ${flags.processingRestricted} AS processing_restricted, ${flags.analyticsAllowed} AS analytics_allowed`;
 
 const sortColumns = {
   serialNumber: 'serial_number',
@@ -74,6 +86,8 @@ export function toDevice(row: DeviceRow): Device {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version,
+    processingRestricted: row.processing_restricted,
+    analyticsAllowed: row.analytics_allowed,
   };
 }
 

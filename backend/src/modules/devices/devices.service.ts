@@ -163,7 +163,10 @@ export class DevicesService {
     const byPatient = new Map<string, { tenantId: string | null; ids: string[] }>();
     for (const device of visible) {
       if (!device.patientId || !device.id) continue;
-      const entry = byPatient.get(device.patientId) ?? { tenantId: device.tenantId ?? null, ids: [] };
+      // A patient reading their own device is not shown its tenant, which is theirs: the event's
+      // subject must be the patient's pseudonym in that tenant, or erasure would miss the event.
+      const tenantId = device.tenantId ?? actor.principal.tenantId ?? null;
+      const entry = byPatient.get(device.patientId) ?? { tenantId, ids: [] };
       entry.ids.push(device.id);
       byPatient.set(device.patientId, entry);
     }

@@ -2,6 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { type ProcessingFlags, readProcessingFlags } from '../../core/authz/processing-flags.js';
 import { Database, type Queryable } from '../../core/database/database.js';
 import type { TelemetryRow } from './telemetry-message.js';
 
@@ -51,6 +52,11 @@ export class TelemetryRepository {
       ORDER BY measured_at DESC, seq DESC
       LIMIT ${limit}`);
     return [...rows].reverse();
+  }
+
+  /** What each patient said about processing (restriction, objection, consent), as the policies read it. */
+  processingFlags(tenantId: string, patientIds: readonly string[]): Promise<Map<string, ProcessingFlags>> {
+    return readProcessingFlags(this.db.pool, tenantId, patientIds);
   }
 
   /** Creates the daily partitions covering [from, to] that do not exist yet; returns how many it made. */

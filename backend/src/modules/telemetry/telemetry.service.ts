@@ -2,8 +2,8 @@
  * Reading a device's telemetry. Anyone who may read the device reads its operational telemetry;
  * a point measured while the device was assigned to a patient is that patient's health data and
  * is returned only to a caller whose policy shows that patient link for that patient (the rule
- * that governs `patientId`, with its care relationship and purpose of use). Such reads are
- * disclosures, audited per patient.
+ * that governs `patientId`, with its care relationship, purpose of use and what that patient said
+ * about processing: restriction, objection, consent). Such reads are disclosures, audited per patient.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../core/audit/audit-recorder.js';
@@ -30,12 +30,23 @@ export class TelemetryService {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - HOUR_MS);
     const rows = await this.telemetry.range(device.id, from, to, query.limit);
+    // The device carries its current patient's flags; points measured for an earlier wearer are
+    // judged by that patient's own.
+    const earlier = new Set(
+      rows.flatMap((r) => (r.patientId && r.patientId !== device.patientId ? [r.patientId] : [])),
+    );
+    const flags = await this.telemetry.processingFlags(device.tenantId, [...earlier]);
 
     const readable = new Map<string | null, boolean>([[null, true]]);
     const mayRead = (patientId: string | null) => {
       let allowed = readable.get(patientId);
       if (allowed === undefined) {
-        allowed = 'patientId' in actor.visible('Device', { ...device, patientId } satisfies Device);
+        const asMeasured = {
+          ...device,
+          patientId,
+          ...(patientId ? flags.get(patientId) : {}),
+        } satisfies Device;
+        allowed = 'patientId' in actor.visible('Device', asMeasured);
         readable.set(patientId, allowed);
       }
       return allowed;

@@ -57,7 +57,18 @@ export interface Tenant {
   name: string;
 }
 
-export type ResourceType = 'Tenant' | 'Site' | 'User' | 'Device' | 'AuditEvent';
+export type ResourceType =
+  | 'Tenant'
+  | 'Site'
+  | 'User'
+  | 'Device'
+  | 'AuditEvent'
+  | 'PrivacyRequest'
+  | 'LegalHold'
+  | 'RetentionSchedule'
+  | 'ConsentRecord'
+  | 'Breach'
+  | 'ProcessingRecord';
 
 export interface Grant {
   effect: 'allow' | 'deny';
@@ -188,3 +199,8 @@ export interface TelemetrySeries {
   items: Array<{ measuredAt: string; seq: number; metrics: Record<string, number | boolean> }>;
   withheld: number;
 }
+
+// The privacy operations' shapes (issue 6) live beside their pages; re-exported so that every API
+// shape is imported from here.
+export * from '@/features/privacy/api-types';
+export * from '@/features/privacy/request-types';

@@ -3,6 +3,7 @@ import { getTranslations } from 'next-intl/server';
 import { Suspense } from 'react';
 import { currentSession } from '@/features/api/api-client';
 import { mayDo, myPermissions } from '@/features/api/me';
+import { filesForSelf, sectionPath, visibleSections } from '@/features/privacy/sections';
 import { localeHref } from '@/i18n/link';
 import type { Locale } from '@/i18n/routing';
 import { LocaleSwitcher } from './locale-switcher';
@@ -26,6 +27,11 @@ export async function AppHeader({ locale }: { locale: Locale }) {
         ...(mayDo(permissions, 'read', 'AuditEvent')
           ? [{ href: '/compliance', label: t('nav.compliance') }]
           : []),
+        // The privacy office's pages start at the first one this user may open.
+        ...visibleSections(permissions)
+          .slice(0, 1)
+          .map((section) => ({ href: sectionPath[section], label: t('nav.privacy') })),
+        ...(filesForSelf(permissions) ? [{ href: '/portal/mine', label: t('nav.myRequests') }] : []),
         { href: '/account', label: t('nav.account') },
       ]
     : [];

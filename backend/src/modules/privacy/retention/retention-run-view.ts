@@ -21,8 +21,10 @@ export function runView(actor: Actor, row: RunRow, withReport: boolean): Retenti
     requestedBy: row.requested_by,
   };
   if (!withReport) return { ...base, report: null };
-  const report = row.report as unknown as RetentionReport | null;
-  return { ...base, report: report && visibleReport(actor, report) };
+  const report = row.report as unknown as Partial<RetentionReport> | null;
+  // While a run is still at work its saved report holds only its progress marker, not tenants yet.
+  if (!report || !Array.isArray(report.tenants)) return { ...base, report: null };
+  return { ...base, report: visibleReport(actor, report as RetentionReport) };
 }
 
 function visibleReport(actor: Actor, report: RetentionReport): NonNullable<RetentionRunView['report']> {
