@@ -318,3 +318,35 @@ describe('a hold on the subject', () => {
     expect(events.every((e) => e.personal !== null)).toBe(true);
   });
 });
+
+describe('a hold placed while an erasure runs', () => {
+  it('stops the erasure before its next batch; the retry keeps what the hold covers', async () => {
+    const patient = await t.adminPool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      INSERT INTO patients (tenant_id, code) VALUES (${acme}, 'PT-LATE-HOLD') RETURNING id`);
+    await addTelemetry(
+      t,
+      { id: serial('ACME-N-0003'), tenantId: acme },
+      patient,
+      '2026-11-21T10:00:00Z',
+      30,
+      1000,
+    );
+    const request = await fileRequest(t, { tenantId: acme, type: 'erasure', patientId: patient });
+    let hold: string | undefined;
+    const context = jobContext();
+    const interrupted = service.fulfil(request, {
+      ...context,
+      // The first progress report comes after the erasure read the holds and before its first batch:
+      // the moment a privacy officer's hold would cross it.
+      progress: async (progress) => {
+        hold ??= await placeHold('subject', { patientId: patient });
+        await context.progress(progress);
+      },
+    });
+    await expect(interrupted).rejects.toMatchObject({ code: 'legal_holds_changed' });
+    expect(await count(sql.unsafe`SELECT 1 FROM telemetry WHERE patient_id = ${patient}`)).toBe(30);
+    const retried = await service.fulfil(request, jobContext());
+    expect(await count(sql.unsafe`SELECT 1 FROM telemetry WHERE patient_id = ${patient}`)).toBe(30);
+    expect(retried.kept).toContainEqual({ table: 'telemetry', reason: expect.any(String), holdId: hold });
+  });
+});

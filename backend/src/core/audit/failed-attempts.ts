@@ -21,6 +21,8 @@ const eventResourceTypes: Record<string, string> = {
   'privacy.breach_updated': 'Breach',
   'privacy.legal_hold_placed': 'LegalHold',
   'privacy.legal_hold_released': 'LegalHold',
+  'privacy.legal_hold_updated': 'LegalHold',
+  'privacy.retention_run_requested': 'RetentionSchedule',
   'privacy.retention_changed': 'RetentionSchedule',
   'privacy.retention_receipt': 'RetentionSchedule',
   'privacy.processing_record_exported': 'ProcessingRecord',

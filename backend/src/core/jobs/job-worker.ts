@@ -134,12 +134,15 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
 /** A stable code, never the message: messages of database errors can quote personal data. */
 function errorCode(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { code, name } = error as { code?: unknown; name?: unknown };
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
+    const { code, cause } = e as { code?: unknown; cause?: unknown };
+    // PostgreSQL's SQLSTATE (on the error or, from slonik, on its cause) says most.
     if (typeof code === 'string') return code;
-    if (typeof name === 'string') return name;
+    e = cause;
   }
-  return 'Error';
+  // slonik's error classes (StatementTimeoutError, …) name themselves only by their class.
+  const name = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
 function backoffMs(attempts: number): number {
