@@ -283,19 +283,40 @@ CREATE TRIGGER device_claim_codes_retention_minimum BEFORE DELETE ON device_clai
 
 -- Whole expired days of telemetry go by dropping their partition (milliseconds and a few KB of WAL,
 -- where deleting the rows takes seconds and leaves VACUUM debt). The API role owns no tables, so it
--- drops through this function, which refuses anything but a telemetry day before `before`.
+-- drops through this function, which refuses anything but a telemetry day before `before` and, as
+-- invariants no application bug can skip: a day that ended less than a day ago, and a day holding
+-- any row that an active legal hold covers (the engine trims such days row by row instead).
 CREATE FUNCTION telemetry_drop_partition(day date, before date) RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   name text := format('telemetry_%s', to_char(day, 'YYYYMMDD'));
+  held boolean;
 BEGIN
-  IF day >= before THEN
+  IF day >= before OR day >= (now() AT TIME ZONE 'UTC')::date - 1 THEN
     RAISE EXCEPTION 'telemetry of % is not expired', day USING ERRCODE = 'check_violation';
   END IF;
   IF to_regclass(name) IS NULL THEN
     RETURN false;
   END IF;
   PERFORM pg_advisory_xact_lock(hashtextextended(name, 4201871115));
+  EXECUTE format($q$
+    SELECT EXISTS (
+      SELECT 1 FROM legal_holds h
+      WHERE h.released_at IS NULL
+        AND (h.categories = '{}' OR h.categories && ARRAY['user.device.telemetry', 'user.health.monitoring'])
+        AND EXISTS (
+          SELECT 1 FROM %I t
+          WHERE t.tenant_id = h.tenant_id
+            AND (h.scope = 'tenant'
+                 OR (h.scope = 'device' AND t.device_id = h.device_id)
+                 OR (h.scope = 'subject' AND t.patient_id = h.patient_id)
+                 OR (h.scope = 'subject' AND t.patient_id = (SELECT u.subject_patient_id FROM users u WHERE u.id = h.user_id))
+                 OR (h.scope = 'site' AND t.device_id IN (SELECT d.id FROM devices d WHERE d.site_id = h.site_id)))))
+    $q$, name) INTO held;
+  IF held THEN
+    RAISE EXCEPTION 'telemetry of % holds rows under a legal hold', day
+      USING ERRCODE = 'insufficient_privilege', HINT = 'custos:legal_hold';
+  END IF;
   EXECUTE format('ALTER TABLE telemetry DETACH PARTITION %I', name);
   EXECUTE format('DROP TABLE %I', name);
   RETURN true;

@@ -20,7 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const sqlState = (error: unknown) => (error as { code?: string }).code;
+// slonik wraps some PostgreSQL errors (integrity violations) in its own classes, with the original as cause.
+const sqlState = (error: unknown) => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.cause?.code ?? e.code;
+};
 const deleting = (query: ReturnType<typeof sql.unsafe>) =>
   t.pool.query(query).then(() => 'deleted', sqlState);
 
@@ -56,5 +60,35 @@ describe('retention minimum in the database', () => {
     const old = await code(400);
     expect(await deleting(sql.unsafe`DELETE FROM device_claim_codes WHERE id = ${recent}`)).toBe('42501');
     expect(await deleting(sql.unsafe`DELETE FROM device_claim_codes WHERE id = ${old}`)).toBe('deleted');
+  });
+});
+
+describe('dropping a telemetry day in the database', () => {
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const drop = (d: string, before: string) =>
+    t.pool
+      .query(sql.unsafe`SELECT telemetry_drop_partition(${d}::date, ${before}::date)`)
+      .then(() => 'dropped', sqlState);
+
+  it('refuses a day that is not over, whatever `before` the caller passes', async () => {
+    await t.adminPool.query(sql.unsafe`SELECT telemetry_ensure_partition(${day(0)}::date)`);
+    expect(await drop(day(0), '2999-01-01')).toBe('23514');
+  });
+
+  it('refuses a day holding rows under an active legal hold, and drops it once the hold is released', async () => {
+    const d = day(200);
+    await t.adminPool.query(sql.unsafe`SELECT telemetry_ensure_partition(${d}::date)`);
+    await t.adminPool.query(sql.unsafe`
+      INSERT INTO telemetry (device_id, measured_at, seq, tenant_id, metrics)
+      VALUES (${deviceId}, ${d}::date + interval '1 hour', 1, ${demoTenants.acme.id}, '{"t": 1}')`);
+    const privacy = demoUserByName('privacy')?.id ?? null;
+    const hold = await t.adminPool.oneFirst(sql.unsafe`
+      INSERT INTO legal_holds (tenant_id, scope, device_id, reason, owner_id, created_by)
+      VALUES (${demoTenants.acme.id}, 'device', ${deviceId}, 'Litigation', ${privacy}, ${privacy}) RETURNING id`);
+    expect(await drop(d, day(90))).toBe('42501');
+    await t.adminPool.query(sql.unsafe`
+      UPDATE legal_holds SET released_at = now(), released_by = ${privacy}, release_reason = 'Settled'
+      WHERE id = ${String(hold)}`);
+    expect(await drop(d, day(90))).toBe('dropped');
   });
 });

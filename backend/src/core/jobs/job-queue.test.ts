@@ -119,3 +119,31 @@ describe('job queue', () => {
     expect(seen).toEqual({ done: 5, total: 10, stage: 'telemetry' });
   });
 });
+
+describe('jobs whose worker keeps dying', () => {
+  it('fail for good once their attempts are used up, instead of being claimed forever', async () => {
+    const queue = a.app.get(JobQueue);
+    const id = await queue.enqueue(a.app.get(Database).pool, 'test.dying', {}, { maxAttempts: 2 });
+    for (const worker of ['w1', 'w2']) {
+      expect((await queue.claim(['test.dying'], worker, 60_000))?.id).toBe(id);
+      await a.adminPool.query(
+        sql.unsafe`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`,
+      );
+    }
+    expect(await queue.claim(['test.dying'], 'w3', 60_000)).toBeNull();
+    expect(await queue.get(id)).toMatchObject({ state: 'failed', attempts: 2, last_error: 'lease_expired' });
+  });
+
+  it('cannot be completed by a worker that lost the lease: its transaction rolls back', async () => {
+    const queue = a.app.get(JobQueue);
+    const db = a.app.get(Database);
+    const id = await queue.enqueue(db.pool, 'test.lost', {});
+    await queue.claim(['test.lost'], 'slow', 60_000);
+    await a.adminPool.query(
+      sql.unsafe`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${id}`,
+    );
+    await queue.claim(['test.lost'], 'fast', 60_000);
+    expect(await queue.complete(id, 'slow')).toBe(false);
+    expect(await queue.complete(id, 'fast')).toBe(true);
+  });
+});

@@ -66,6 +66,7 @@ export class JobQueue {
    * lease expired counts as due: its worker is gone.
    */
   async claim(queues: readonly string[], workerId: string, leaseMs: number): Promise<Job | null> {
+    await this.failAbandoned(queues);
     return this.db.pool.maybeOne(sql.type(jobRow)`
       UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ${workerId},
                       locked_until = now() + ${leaseMs} * interval '1 millisecond'
@@ -80,6 +81,18 @@ export class JobQueue {
                 finished_at`);
   }
 
+  /**
+   * A job whose worker died on every attempt (say, a process killed by running out of memory) would
+   * otherwise be claimed again forever: once its attempts are used up, it fails for good.
+   */
+  private async failAbandoned(queues: readonly string[]): Promise<void> {
+    await this.db.pool.query(sql.unsafe`
+      UPDATE jobs SET state = 'failed', finished_at = now(), locked_by = NULL, locked_until = NULL,
+                      last_error = 'lease_expired'
+      WHERE queue = ANY(${sql.array([...queues], 'text')}) AND state = 'running'
+        AND locked_until < now() AND attempts >= max_attempts`);
+  }
+
   /** Renews the lease and records progress; false when the job is no longer this worker's. */
   async heartbeat(id: number, workerId: string, leaseMs: number, progress?: JobProgress): Promise<boolean> {
     const row = await this.db.pool.maybeOne(sql.type(z.object({ id: z.coerce.number() }))`
@@ -90,11 +103,15 @@ export class JobQueue {
     return row !== null;
   }
 
-  /** Marks the job done, in the handler's transaction when given (so its effects and completion commit together). */
-  async complete(id: number, workerId: string, db: Queryable = this.db.pool): Promise<void> {
-    await db.query(sql.unsafe`
+  /**
+   * Marks the job done, in the handler's transaction when given (so its effects and completion commit
+   * together); false when the job is no longer this worker's (its lease expired and another took it).
+   */
+  async complete(id: number, workerId: string, db: Queryable = this.db.pool): Promise<boolean> {
+    const done = await db.query(sql.unsafe`
       UPDATE jobs SET state = 'done', finished_at = now(), locked_until = NULL
-      WHERE id = ${id} AND locked_by = ${workerId}`);
+      WHERE id = ${id} AND locked_by = ${workerId} AND state = 'running'`);
+    return done.rowCount === 1;
   }
 
   /** Records a failure: retried later with backoff while attempts remain, else failed for good. */

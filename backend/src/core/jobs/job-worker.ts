@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { DatabaseTransactionConnection } from 'slonik';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { APP_LOGGER } from '../core.tokens.js';
+import { errorCode } from './error-code.js';
 import { type Job, type JobProgress, JobQueue } from './job-queue.js';
 
 export interface JobContext {
@@ -79,7 +80,7 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       try {
         worked = await this.runOnce();
       } catch (error) {
-        this.logger.error({ err: { message: (error as Error).message } }, 'job queue poll failed');
+        this.logger.error({ code: errorCode(error) }, 'job queue poll failed');
       }
       if (!worked) await this.sleep(this.config.JOBS_POLL_INTERVAL_MS);
     }
@@ -112,7 +113,8 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         if (!(await this.queue.heartbeat(job.id, this.workerId, LEASE_MS, progress))) throw new JobLost();
       },
       completeIn: async (tx) => {
-        await this.queue.complete(job.id, this.workerId, tx);
+        // Another worker owns the job now: throwing rolls the handler's transaction back.
+        if (!(await this.queue.complete(job.id, this.workerId, tx))) throw new JobLost();
         completed = true;
       },
     };
@@ -130,19 +132,6 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       clearInterval(beat);
     }
   }
-}
-
-/** A stable code, never the message: messages of database errors can quote personal data. */
-function errorCode(error: unknown): string {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
-    const { code, cause } = e as { code?: unknown; cause?: unknown };
-    // PostgreSQL's SQLSTATE (on the error or, from slonik, on its cause) says most.
-    if (typeof code === 'string') return code;
-    e = cause;
-  }
-  // slonik's error classes (StatementTimeoutError, …) name themselves only by their class.
-  const name = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
 function backoffMs(attempts: number): number {

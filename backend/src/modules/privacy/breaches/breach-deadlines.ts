@@ -10,6 +10,7 @@ import { AuditRecorder } from '../../../core/audit/audit-recorder.js';
 import { APP_CONFIG, type AppConfig } from '../../../core/config/config.js';
 import { APP_LOGGER } from '../../../core/core.tokens.js';
 import { Database } from '../../../core/database/database.js';
+import { errorCode } from '../../../core/jobs/error-code.js';
 import { type PeriodicJob, runPeriodically } from '../../../core/jobs/periodic.js';
 import { BreachesRepository } from './breaches.repository.js';
 
@@ -32,7 +33,7 @@ export class BreachDeadlines implements OnApplicationBootstrap, OnApplicationShu
     this.job = runPeriodically(
       this.config.PRIVACY_REMINDER_INTERVAL_MS,
       () => this.sweep(),
-      (error) => this.logger.warn({ err: { message: error.message } }, 'breach deadline sweep failed'),
+      (error) => this.logger.warn({ code: errorCode(error) }, 'breach deadline sweep failed'),
     );
   }
 
