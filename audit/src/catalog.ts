@@ -284,6 +284,17 @@ export const eventPayloads = {
       rows: z.number().int().nonnegative(),
     })
     .strict(),
+  /**
+   * An erasure request (GDPR art. 17) deleted or anonymised some of the subject's rows of one table,
+   * one event per batch transaction: counts only, never values.
+   */
+  'privacy.data_erased': z
+    .object({
+      table: z.string().max(64),
+      action: z.enum(['delete', 'anonymise']),
+      rows: z.number().int().nonnegative(),
+    })
+    .strict(),
   'privacy.consent_recorded': z
     .object({
       purpose: z.string().max(64),

@@ -62,11 +62,19 @@ beforeAll(async () => {
     status: 'completed',
     details: TRICKY_DETAILS,
   });
-  // A legal hold about p1: not for the requester's eyes (it may concern a dispute with them).
-  const officer = demoUserByName('privacy')?.id as string;
-  await t.adminPool.query(sql.unsafe`
-    INSERT INTO legal_holds (tenant_id, scope, patient_id, reason, matter, owner_id, created_by)
-    VALUES (${acme}, 'subject', ${p1}, 'Claim about a device reading', 'Case 12', ${officer}, ${officer})`);
+  // A legal hold about p1: not for the requester's eyes (it may concern a dispute with them). Placed
+  // through the API, so its audit event about p1, with the reason sealed inside, exists too.
+  const hold = await t.request('POST', '/api/v1/privacy/legal-holds', {
+    as: 'privacy',
+    body: {
+      scope: 'subject',
+      patientId: p1,
+      reason: 'Claim about a device reading',
+      matter: 'Case 12',
+      ownerId: demoUserByName('privacy')?.id,
+    },
+  });
+  expect(hold.status, hold.text).toBe(201);
   // Audit events: a clinician reads p1's and p2's devices; the subject reads their own.
   const treatment = { 'x-purpose-of-use': 'treatment' };
   expect(
@@ -115,7 +123,7 @@ describe('access', () => {
     expect(outcome.notes).toEqual([expect.stringMatching(/^Not in the copy: 1 row of legal_holds/)]);
     expect(outcome.counts).not.toHaveProperty('legal_holds');
     const everything = [...files.values()].map((f) => f.toString('utf8')).join('\n');
-    expect(everything).not.toMatch(/legal_holds|Case 12|Claim about/);
+    expect(everything).not.toMatch(/legal_holds|legal_hold|LegalHold|Case 12|Claim about/);
   });
 
   it('finds the patient’s rows through every link of the data map, and no one else’s', () => {

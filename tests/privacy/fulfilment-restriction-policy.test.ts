@@ -140,12 +140,12 @@ describe('analytics', () => {
     expect(await points(device.p3, 'analytics')).toBe(404);
   });
 
-  it('reaches patients whose consent is in force, in the clinician’s care or not', async () => {
+  it('reaches patients in the clinician’s care whose consent is in force, and no one else', async () => {
     await consent(p1.id, 'given');
     await consent(p3.id, 'given');
     expect(await points(device.p1, 'analytics')).toEqual([4, 0]);
-    expect(await points(device.p3, 'analytics')).toEqual([3, 0]);
-    // Consent serves analytics only: without the care relationship, treatment still sees nothing.
+    // Consent gives no one a care relationship: p3 is not this clinician's patient (minimum necessary).
+    expect(await points(device.p3, 'analytics')).toBe(404);
     expect(await points(device.p3, 'treatment')).toBe(404);
     const list = await t.request('GET', '/api/v1/devices?limit=200', {
       as: 'clinician',
@@ -154,12 +154,15 @@ describe('analytics', () => {
     const linked = list.body.items
       .filter((d: { patientId?: string }) => d.patientId)
       .map((d: { id: string }) => d.id);
-    expect(linked.sort()).toEqual([device.p1, device.p3].sort());
+    expect(linked).toEqual([device.p1]);
   });
 
   it('stops at the latest withdrawal, an objection or a restriction', async () => {
-    await consent(p3.id, 'withdrawn');
-    expect(await points(device.p3, 'analytics')).toBe(404);
+    await consent(p1.id, 'withdrawn');
+    // Their device stays visible to their clinician, without the link: every point withheld.
+    expect(await points(device.p1, 'analytics')).toEqual([0, 4]);
+    await consent(p1.id, 'given');
+    expect(await points(device.p1, 'analytics')).toEqual([4, 0]);
     await ask('objection', p1.id, ['analytics']);
     expect(await points(device.p1, 'analytics')).toEqual([0, 4]);
     expect(await lift(p1.id, { kind: 'objection', purpose: 'analytics' })).toBe(1);

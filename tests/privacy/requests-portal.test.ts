@@ -246,6 +246,43 @@ describe('the public portal', () => {
       expect(logged).not.toContain(secret);
   });
 
+  it('refuses an access token older than 24 hours like a wrong one; a new code gives a new token', async () => {
+    const email = `eve.${randomUUID().slice(0, 8)}@example.org`;
+    const { reference } = (
+      await t.request('POST', `${portal}/${slug}/requests`, { body: { type: 'access', email, locale: 'en' } })
+    ).body;
+    const first = await mail.waitForMail(email, { subject: reference });
+    const token = (
+      await t.request('POST', `${portal}/requests/${reference}/verification`, {
+        body: { code: codeIn(first.text) },
+      })
+    ).body.accessToken as string;
+    const read = () =>
+      t.request('GET', `${portal}/requests/${reference}`, { headers: { 'x-request-token': token } });
+    expect((await read()).status).toBe(200);
+    const issued = await t.adminPool.oneFirst(sql.type(z.object({ age: z.number() }))`
+      SELECT extract(epoch FROM now() - access_token_issued_at)::float8 AS age FROM privacy_requests WHERE reference = ${reference}`);
+    expect(issued).toBeLessThan(60);
+    await t.adminPool.query(sql.unsafe`
+      UPDATE privacy_requests SET access_token_issued_at = now() - interval '24 hours 1 minute' WHERE reference = ${reference}`);
+    const stale = await read();
+    expect(stale.status).toBe(404);
+    expect(stale.body.code).toBe('not_found');
+    // A token issued before this release (no issue time) is refused too.
+    await t.adminPool.query(sql.unsafe`
+      UPDATE privacy_requests SET access_token_issued_at = NULL WHERE reference = ${reference}`);
+    expect((await read()).status).toBe(404);
+    expect((await t.request('POST', `${portal}/requests/${reference}/code`)).status).toBe(202);
+    const second = await mail.waitForMail(email, { subject: reference, afterId: first.id });
+    const renewed = await t.request('POST', `${portal}/requests/${reference}/verification`, {
+      body: { code: codeIn(second.text) },
+    });
+    const again = await t.request('GET', `${portal}/requests/${reference}`, {
+      headers: { 'x-request-token': renewed.body.accessToken as string },
+    });
+    expect(again.status).toBe(200);
+  });
+
   it('answers an unknown reference, a missing token and a wrong token alike (404), and a wrong code like an unknown reference', async () => {
     const email = `bob.${randomUUID().slice(0, 8)}@example.org`;
     const filed = await t.request('POST', `${portal}/${slug}/requests`, {

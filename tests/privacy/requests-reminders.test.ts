@@ -8,9 +8,15 @@ import type { AuditEntry } from '@custos/audit';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { Database } from '../../backend/src/core/database/database.js';
 import { JobWorker } from '../../backend/src/core/jobs/job-worker.js';
 import { demoUserByName } from '../../backend/src/launcher/demo-data.js';
 import { RemindersJob } from '../../backend/src/modules/privacy/requests/reminders.job.js';
+import { RequestMails } from '../../backend/src/modules/privacy/requests/request-mails.js';
+import {
+  type PrivacyRequestRecord,
+  RequestsRepository,
+} from '../../backend/src/modules/privacy/requests/requests.repository.js';
 import { flush } from '../support/audit.js';
 import { startTestMailCatcher, type TestMailCatcher } from '../support/mail-catcher.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -99,6 +105,46 @@ describe('deadline reminders', () => {
     await mail.waitForMail(officer, { subject: `Antrag ${soon.reference} ist bald fällig` });
     expect(mail.mailTo(officer).filter((m) => m.subject.includes(overdue.reference))).toHaveLength(2);
     expect(mail.mailTo(compliance)).toEqual([]);
+  });
+
+  it('queues one mail job per recipient and reminder, so a failed send is retried for that recipient alone', async () => {
+    // A second privacy officer of the tenant, with an address.
+    const second = `officer2.${randomUUID().slice(0, 8)}@example.org`;
+    const secondId = await a.adminPool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      INSERT INTO users (external_id, issuer, tenant_id, username, roles, attributes)
+      SELECT 'second-' || gen_random_uuid(), issuer, tenant_id, 'privacy-2', roles, ${sql.jsonb({ email: second })}
+      FROM users WHERE id = ${demoUserByName('privacy')?.id as string}
+      RETURNING id`);
+    const late = await requestDue(-2);
+    await bothAtOnce();
+    const jobs = await a.adminPool.any(sql.type(z.object({ id: z.string(), dedupe_key: z.string() }))`
+      SELECT id::text, dedupe_key FROM jobs
+      WHERE queue = 'privacy.mail' AND payload ->> 'requestId' = ${late.id} ORDER BY dedupe_key`);
+    const at = /:(\d{4}-[^:]+:[^:]+:[^:]+Z):overdue$/.exec(jobs[0]?.dedupe_key ?? '')?.[1] as string;
+    expect(jobs.map((j) => j.dedupe_key).sort()).toEqual(
+      [demoUserByName('privacy')?.id as string, secondId]
+        .map((user) => `privacy.mail:${late.id}:reminder:${user}:${at}:overdue`)
+        .sort(),
+    );
+    while (await a.app.get(JobWorker).runOnce()) {
+      /* deliver */
+    }
+    await mail.waitForMail(officer, { subject: late.reference });
+    await mail.waitForMail(second, { subject: late.reference });
+    // The same reminder queued again the same day (say, after a crash) mails nobody twice.
+    const request = await a.app.get(RequestsRepository).findById(late.id);
+    await a.app.get(Database).transaction((tx) =>
+      a.app.get(RequestMails).enqueueReminders(tx, request as PrivacyRequestRecord, {
+        daysOverdue: 2,
+        occasion: 'overdue',
+        at,
+      }),
+    );
+    while (await a.app.get(JobWorker).runOnce()) {
+      /* deliver */
+    }
+    expect(mail.mailTo(second).filter((m) => m.subject.includes(late.reference))).toHaveLength(1);
+    expect(mail.mailTo(officer).filter((m) => m.subject.includes(late.reference))).toHaveLength(1);
   });
 
   it('does not remind about answered requests, and forgets old throttle windows', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SubjectVault } from '../../backend/src/core/audit/subject-vault.js';
 import { JobWorker } from '../../backend/src/core/jobs/job-worker.js';
-import { demoPatients, demoUserByName } from '../../backend/src/launcher/demo-data.js';
+import { demoPatients, demoTenants, demoUserByName } from '../../backend/src/launcher/demo-data.js';
 import { FulfilmentService } from '../../backend/src/modules/privacy/fulfilment/fulfilment.service.js';
 import { entriesOf } from '../support/audit.js';
 import { startTestMailCatcher, type TestMailCatcher } from '../support/mail-catcher.js';
@@ -71,8 +71,11 @@ describe('filing while signed in', () => {
         'receivedAt',
         'dueAt',
         'extendedDueAt',
+        'extensionReason',
         'locale',
         'objectionPurposes',
+        'rejectionReason',
+        'outcome',
         'completedAt',
         'createdAt',
         'updatedAt',
@@ -112,6 +115,29 @@ describe('filing while signed in', () => {
     });
     expect(other.status).toBe(400);
     expect(other.body.errors[0].path).toBe('subjectPatientId');
+  });
+
+  it('refuses a request filed on another tenant’s portal, and takes one from the caller’s own', async () => {
+    const count = () =>
+      t.adminPool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM privacy_requests WHERE subject_user_id = ${userId('subject')}`);
+    const before = await count();
+    for (const tenantSlug of [demoTenants.globex.slug, 'no-such-tenant']) {
+      const res = await t.request('POST', base, {
+        as: 'subject',
+        body: { type: 'access', locale: 'en', tenantSlug },
+      });
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.code).toBe('invalid_reference');
+      expect(res.body.errors).toEqual([expect.objectContaining({ location: 'body', path: 'tenantSlug' })]);
+    }
+    expect(await count()).toBe(before);
+    const own = await t.request('POST', base, {
+      as: 'subject',
+      body: { type: 'access', locale: 'en', tenantSlug: demoTenants.acme.slug },
+    });
+    expect(own.status, own.text).toBe(201);
+    expect(await count()).toBe(before + 1);
   });
 
   it('files on someone’s behalf, verified by the officer at once, and mails the requester', async () => {

@@ -54,17 +54,20 @@ const columnSchema = z.union([
 ]);
 
 const columnsOrList = z.union([identifier, z.array(identifier).min(1)]);
+const viaSchema = z
+  .object({ table: identifier, on: identifier, column: identifier, kind: z.enum(subjectKinds) })
+  .strict();
 const subjectSchema = z
   .object({
     patient: columnsOrList.optional(),
     user: columnsOrList.optional(),
     /** Audit tables: the column holds the subject's keyed pseudonym. */
     pseudonym: identifier.optional(),
-    /** The row belongs to the subject of another table's row. */
-    via: z
-      .object({ table: identifier, on: identifier, column: identifier, kind: z.enum(subjectKinds) })
-      .strict()
-      .optional(),
+    /**
+     * The row belongs to the subject of another table's row; a list when that row may name them in
+     * several ways (a request about a patient, or about someone known only by their account).
+     */
+    via: z.union([viaSchema, z.array(viaSchema).min(1)]).optional(),
   })
   .strict();
 
@@ -247,9 +250,6 @@ function subjectLinks(subject: z.infer<typeof subjectSchema> | undefined): Subje
     for (const column of Array.isArray(columns) ? columns : [columns]) links.push({ kind, column });
   }
   if (subject.pseudonym) links.push({ kind: 'pseudonym', column: subject.pseudonym });
-  if (subject.via) {
-    const { kind, ...via } = subject.via;
-    links.push({ kind, via });
-  }
+  for (const { kind, ...via } of [subject.via ?? []].flat()) links.push({ kind, via });
   return links;
 }

@@ -51,8 +51,10 @@ export async function fileRequest(form: FormData): Promise<void> {
     response = signedIn
       ? await apiResponse('/v1/privacy/requests', {
           method: 'POST',
-          // The account is the contact and the proof of identity.
-          body: { ...input.body, email: undefined },
+          // The account is the proof of identity; the session carries no contact address to send
+          // (only tokens), so the request's contact is the account. The slug lets the API refuse a
+          // portal of another tenant than the account's.
+          body: { ...input.body, email: undefined, tenantSlug: slug },
         })
       : await publicApiResponse(`/v1/privacy/portal/${slug}/requests`, { method: 'POST', body: input.body });
   } catch (error) {

@@ -4,6 +4,8 @@
  * personal data sealed inside it decrypted, and every event they caused themselves. Other people are
  * shown only by kind (a user, a device, the platform), never by identity; events the subject caused
  * about someone else show what was done and when, nothing of that other person.
+ * Legal-hold events (placed, updated, released) are left out entirely: a hold may concern a dispute
+ * with the subject, and the data map already keeps legal_holds out of the copy (GDPR art. 23(1)(j)).
  */
 import type { AuditEntry, SealedData } from '@custos/audit';
 import { sql } from 'slonik';
@@ -18,6 +20,9 @@ export interface TrailScope {
   /** The subject's accounts: events they caused are theirs too. */
   userIds: readonly string[];
 }
+
+/** Events never in the subject's copy: legal holds, by type and by resource. */
+const shownOnly = sql.fragment`e.resource_type <> 'LegalHold' AND NOT starts_with(e.type, 'privacy.legal_hold_')`;
 
 type PersonalStatus = 'none' | 'available' | 'erased' | 'unreadable';
 
@@ -72,6 +77,7 @@ export async function* trailBatches(
       SELECT e.seq, e.entry FROM audit_events e
       WHERE (e.subject = ANY(${sql.array([...scope.pseudonyms], 'text')})
              OR e.actor_id = ANY(${sql.array([...scope.userIds], 'text')}))
+        AND ${shownOnly}
         AND e.seq > ${after}
       ORDER BY e.seq LIMIT ${size}`);
     if (rows.length === 0) return;
@@ -88,6 +94,7 @@ export async function* trailBatches(
 export async function countEvents(db: Queryable, scope: TrailScope): Promise<number> {
   return db.oneFirst(sql.type(z.object({ count: z.number().int() }))`
     SELECT count(*)::int AS count FROM audit_events e
-    WHERE e.subject = ANY(${sql.array([...scope.pseudonyms], 'text')})
-       OR e.actor_id = ANY(${sql.array([...scope.userIds], 'text')})`);
+    WHERE (e.subject = ANY(${sql.array([...scope.pseudonyms], 'text')})
+           OR e.actor_id = ANY(${sql.array([...scope.userIds], 'text')}))
+      AND ${shownOnly}`);
 }

@@ -4,19 +4,21 @@
  * locks on telemetry while devices keep writing); tables kept for a legal duty are reported with
  * their reason; rows under an active legal hold stay and are reported with the hold's id; last, the
  * subject's key to their personal data in the audit trail is destroyed (crypto-shredding), which
- * leaves every hash and proof of the trail valid. Idempotent: a second run finds nothing left to do.
+ * leaves every hash and proof of the trail valid. Every batch records a counts-only
+ * `privacy.data_erased` event in its own transaction. Idempotent: a second run finds nothing left to do.
  */
 import type { DataMap, MappedTable } from '@custos/policies';
 import { type FragmentSqlToken, sql } from 'slonik';
 import { z } from 'zod';
+import type { AuditRecorder } from '../../../core/audit/audit-recorder.js';
 import type { SubjectErasure } from '../../../core/audit/subject-erasure.js';
 import type { SubjectVault } from '../../../core/audit/subject-vault.js';
-import type { Database } from '../../../core/database/database.js';
+import type { Database, Queryable } from '../../../core/database/database.js';
 import { lockHoldsForDeletion } from '../holds/hold-lock.js';
 import { anonymiseSet, erasureOrder, notYetAnonymised } from './erase-plan.js';
 import type { FulfilmentContext, FulfilmentOutcome } from './fulfilment.service.js';
 import { countRows } from './row-batches.js';
-import { type Subject, trailRecords } from './subject.js';
+import { type Subject, subjectRecords, trailRecords } from './subject.js';
 import { type ActiveHold, activeHolds, HOLD_REASON, heldBy, heldWhere, holdsOn } from './subject-holds.js';
 import { subjectWhere } from './subject-rows.js';
 import { afterCursor, columnTypes, keyAsCursor, keyOrder, keyTuple, tableKey } from './table-catalog.js';
@@ -56,6 +58,7 @@ export class Eraser {
     private readonly vault: SubjectVault,
     private readonly dataMap: DataMap,
     private readonly batchSize: number,
+    private readonly recorder: AuditRecorder,
   ) {}
 
   async erase(requestId: string, subject: Subject, context: FulfilmentContext): Promise<FulfilmentOutcome> {
@@ -167,16 +170,29 @@ export class Eraser {
         // again with the new hold.
         await lockHoldsForDeletion(tx);
         if (!sameHolds(await activeHolds(tx, run.subject), run.holds)) throw new HoldsChanged();
-        return tx.query(
+        const result = await tx.query(
           table.erasure === 'delete'
             ? sql.unsafe`DELETE FROM ${target} AS t WHERE ${batch}`
             : sql.unsafe`UPDATE ${target} AS t SET ${anonymiseSet(table, 't')} WHERE ${batch}`,
         );
+        if (result.rowCount > 0) await this.recordErased(tx, table, result.rowCount, run);
+        return result;
       });
       total += done.rowCount;
       if (!boundary) return total;
       cursor = boundary;
     }
+  }
+
+  /** The batch's counts-only event, in the batch's transaction (no change without its record). */
+  private recordErased(tx: Queryable, table: MappedTable, rows: number, run: Run): Promise<void> {
+    const [about] = subjectRecords(run.subject);
+    return this.recorder.record(tx, 'system', {
+      type: 'privacy.data_erased',
+      resource: { type: 'PrivacyRequest', id: run.requestId, tenantId: run.subject.tenantId },
+      subject: about ?? null,
+      payload: { table: table.name, action: table.erasure === 'delete' ? 'delete' : 'anonymise', rows },
+    });
   }
 
   /** One entry per hold that kept some of the subject's rows of the table. */

@@ -104,6 +104,7 @@ export class FulfilmentService {
           this.vault,
           this.declarations.dataMap,
           this.config.RETENTION_BATCH_SIZE,
+          this.recorder,
         ).erase(request.id, subject, context);
     }
   }

@@ -2,7 +2,7 @@
  * The public portal's intake: anyone may file a request for a tenant, and proves they read the
  * mailbox they gave with a one-time code, which buys them an access token for the status page.
  * Limits: a few filings per address and hour, five new codes and five wrong codes per reference and
- * hour. An unknown reference goes through the same steps and limits as a known one and gets the
+ * hour; a code dies on its fifth wrong guess, and a request takes twenty wrong codes over its life. An unknown reference goes through the same steps and limits as a known one and gets the
  * same answers, so the routes never tell which references exist.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -22,7 +22,11 @@ import {
   sameDigest,
 } from './identity-codes.js';
 import type { FileRequestBody } from './portal.dto.js';
-import { RequestCodesRepository, THROTTLE_LIMIT } from './request-codes.repository.js';
+import {
+  RequestCodesRepository,
+  THROTTLE_LIMIT,
+  WRONG_CODES_PER_REQUEST,
+} from './request-codes.repository.js';
 import { RequestJournal, requestResource } from './request-journal.js';
 import { RequestJurisdictions } from './request-jurisdictions.js';
 import { RequestMails } from './request-mails.js';
@@ -38,6 +42,13 @@ export function tooManyAttempts(retryAfterSeconds: number, detail: string): AppE
     detail,
     headers: { 'retry-after': String(retryAfterSeconds) },
     extensions: { retryAfterSeconds },
+  });
+}
+
+/** Past the lifetime cap of wrong codes: no waiting helps, the privacy officer has to verify. */
+function lockedOut(): AppError {
+  return new AppError('too_many_attempts', {
+    detail: 'Too many wrong codes for this request. Please contact the privacy officer.',
   });
 }
 
@@ -146,19 +157,23 @@ export class PortalIntakeService {
       if (window.hits >= THROTTLE_LIMIT) return window.retryAfter;
       await this.codes.hit('code', reference, tx);
       const found = await this.requests.findByReference(reference, tx, true);
-      if (found?.contactEmail) {
+      // A request locked by wrong codes gets no more codes (the answer stays the same).
+      if (found?.contactEmail && (await this.codes.wrongCodes(found.id, tx)) < WRONG_CODES_PER_REQUEST) {
         await this.issueCode(
           tx,
           requesterActor(this.authz, origin, found.tenantId, found.reference),
           found,
           code,
         );
+        return found;
       }
-      return found;
+      return null;
     });
     if (typeof request === 'number')
       throw tooManyAttempts(request, 'Too many codes asked for. Try again later.');
-    if (request) await this.mails.sendCode(request, 'code', code);
+    // Not awaited: waiting for the mail server only when the reference exists would tell which do.
+    // sendCode logs and swallows its own failures; the requester can ask again.
+    if (request) void this.mails.sendCode(request, 'code', code).catch(() => false);
   }
 
   /** Checks the code; a right one gives an access token for the status page. */
@@ -172,6 +187,8 @@ export class PortalIntakeService {
       const stored = request ? await this.codes.newest(request.id, tx) : null;
       // Hashed whatever happens, so an unknown reference takes as long as a wrong code.
       const typed = hashCode(stored?.code_salt ?? DUMMY_SALT, code);
+      if (request && (await this.codes.wrongCodes(request.id, tx)) >= WRONG_CODES_PER_REQUEST)
+        return { error: lockedOut() };
       const author = requesterActor(
         this.authz,
         origin,
@@ -189,6 +206,7 @@ export class PortalIntakeService {
           },
           tx,
         );
+        await this.codes.stampAccessToken(request.id, tx);
         await this.journal.record(tx, author, updated ?? request, {
           type: 'privacy.identity_verified',
           payload: { method: 'email-code', attempts: window.hits },
@@ -199,6 +217,7 @@ export class PortalIntakeService {
       const hits = await this.codes.hit('verify', reference, tx);
       if (stored?.live) await this.codes.countWrongGuess(stored.id, tx);
       if (request) {
+        await this.codes.countWrongCode(request.id, tx);
         await this.journal.record(tx, author, request, {
           type: 'privacy.identity_verified',
           outcome: 'failed',

@@ -1,14 +1,17 @@
 /**
  * What the public portal reads: a tenant's form (its jurisdictions, the rights and the purposes one
  * may object to), and a request for its requester, who proves it is theirs with the access token
- * verification gave them. A wrong or missing token and an unknown reference get the same 404.
+ * verification gave them (for 24 hours). A wrong, missing or stale token and an unknown reference get
+ * the same 404.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditRecorder } from '../../../core/audit/audit-recorder.js';
 import type { RequestOrigin } from '../../../core/authz/actor.js';
 import { AuthzService } from '../../../core/authz/authz.service.js';
+import { Database } from '../../../core/database/database.js';
 import { AppError } from '../../../core/errors/app-error.js';
 import { hashAccessToken, sameDigest } from './identity-codes.js';
+import { RequestCodesRepository } from './request-codes.repository.js';
 import { requestResource, subjectOf } from './request-journal.js';
 import { RequestJurisdictions } from './request-jurisdictions.js';
 import { outcomeFile, RequestViews } from './request-views.js';
@@ -27,6 +30,8 @@ export class PortalStatusService {
     @Inject(RequestViews) private readonly views: RequestViews,
     @Inject(AuditRecorder) private readonly audit: AuditRecorder,
     @Inject(AuthzService) private readonly authz: AuthzService,
+    @Inject(RequestCodesRepository) private readonly codes: RequestCodesRepository,
+    @Inject(Database) private readonly db: Database,
   ) {}
 
   async info(slug: string) {
@@ -64,7 +69,9 @@ export class PortalStatusService {
     const request = await this.requests.findByReference(reference);
     const given = token ? hashAccessToken(token) : NO_TOKEN;
     const matches = sameDigest(given, request?.accessTokenSha256 ?? NO_TOKEN);
-    if (!request || !token || !request.accessTokenSha256 || !matches) throw notFound();
+    // Asked whether or not the reference exists, so both take the same queries.
+    const fresh = await this.codes.accessTokenFresh(request?.id ?? null, this.db.pool);
+    if (!request || !token || !request.accessTokenSha256 || !matches || !fresh) throw notFound();
     return request;
   }
 }

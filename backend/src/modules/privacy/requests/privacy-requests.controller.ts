@@ -118,9 +118,10 @@ export class PrivacyRequestsController {
     summary: 'Download the result of an access or portability request',
     tags,
     params: requestIdParams,
-    permission: 'read:PrivacyRequest',
+    // Reading a request shows its status; downloading the bundle hands over the subject's data.
+    permission: 'export:PrivacyRequest',
     response: { status: 200, description: 'The archive (application/zip)' },
-    errors: ['not_found'],
+    errors: ['not_found', 'forbidden'],
   })
   async result(@CurrentActor() actor: Actor, @Param() params: { id: string }, @Res() reply: FastifyReply) {
     const { file, bytes, stream } = await this.queries.result(actor, params.id);

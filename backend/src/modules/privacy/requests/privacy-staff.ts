@@ -26,6 +26,7 @@ const staffRow = z.object({
 type StaffRow = z.infer<typeof staffRow>;
 
 export interface Recipient {
+  userId: string;
   email: string;
   locale: string | null;
 }
@@ -63,14 +64,14 @@ export class PrivacyStaff {
   }
 
   /** The assignee's address, or the addresses of everyone who may work the request. */
-  async recipients(request: PrivacyRequestRecord): Promise<Recipient[]> {
+  async recipients(request: PrivacyRequestRecord, db: Queryable = this.db.pool): Promise<Recipient[]> {
     const rows = request.assigneeId
-      ? await this.db.pool.any(sql.type(staffRow)`${this.select()} WHERE u.id = ${request.assigneeId}`)
-      : await this.db.pool.any(sql.type(staffRow)`${this.select()}
+      ? await db.any(sql.type(staffRow)`${this.select()} WHERE u.id = ${request.assigneeId}`)
+      : await db.any(sql.type(staffRow)`${this.select()}
           WHERE u.tenant_id = ${request.tenantId} AND u.roles && ${sql.array(this.workingRoles, 'text')}`);
     return rows
       .filter((row) => row.email !== null && EMAIL.test(row.email) && this.allows(row, request))
-      .map((row) => ({ email: row.email as string, locale: row.locale }));
+      .map((row) => ({ userId: row.id, email: row.email as string, locale: row.locale }));
   }
 
   private select() {

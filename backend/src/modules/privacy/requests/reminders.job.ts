@@ -1,9 +1,9 @@
 /**
  * Reminders about deadlines, in every instance on a timer (PRIVACY_REMINDER_INTERVAL_MS): a warning
  * once a request is due within 7 days, then a reminder every day it is overdue, each recorded as
- * `privacy.request_overdue` and mailed to the assignee (or to whoever may work the request). Rows
- * are claimed with FOR UPDATE SKIP LOCKED and stamped with last_reminded_at in the same transaction,
- * so however many instances run at once each reminder goes out once.
+ * `privacy.request_overdue` and mailed to the assignee (or to whoever may work the request), one mail
+ * job per recipient. Rows are claimed with FOR UPDATE SKIP LOCKED and stamped with last_reminded_at
+ * in the same transaction, so however many instances run at once each reminder goes out once.
  */
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -90,10 +90,10 @@ export class RemindersJob implements OnApplicationBootstrap, OnApplicationShutdo
           type: 'privacy.request_overdue',
           payload: { dueAt: row.effective_due_at, daysOverdue, ...(warning ? { warning: true } : {}) },
         });
-        await this.mails.enqueue(tx, request, 'reminder', {
+        await this.mails.enqueueReminders(tx, request, {
           daysOverdue,
-          // last_reminded_at already makes it once per occasion; the key only has to be unique.
-          key: `${new Date(now).toISOString()}:${warning ? 'warning' : 'overdue'}`,
+          occasion: warning ? 'warning' : 'overdue',
+          at: new Date(now).toISOString(),
         });
       }
       return rows.length;

@@ -11,6 +11,12 @@ export type ThrottleScope = 'verify' | 'code';
 /** Attempts per reference and scope in one window. */
 export const THROTTLE_LIMIT = 5;
 export const THROTTLE_WINDOW_SECONDS = 3600;
+/** Wrong guesses one code survives: the fifth kills it, whatever the hourly window says. */
+export const WRONG_GUESSES_PER_CODE = 5;
+/** Wrong codes one request takes over its whole life; past that only an officer can help. */
+export const WRONG_CODES_PER_REQUEST = 20;
+/** How long the status page's access token opens the request. */
+export const ACCESS_TOKEN_HOURS = 24;
 
 const codeRow = z.object({
   id: z.uuid(),
@@ -38,7 +44,8 @@ export class RequestCodesRepository {
   /** The request's newest code (a new code replaces the ones before it), locked for this transaction. */
   async newest(requestId: string, db: Queryable): Promise<StoredCode | null> {
     return db.maybeOne(sql.type(codeRow)`
-      SELECT id, code_salt, code_hash, attempts, (consumed_at IS NULL AND expires_at > now()) AS live
+      SELECT id, code_salt, code_hash, attempts,
+        (consumed_at IS NULL AND expires_at > now() AND attempts < ${WRONG_GUESSES_PER_CODE}) AS live
       FROM privacy_request_codes WHERE request_id = ${requestId}
       ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`);
   }
@@ -47,8 +54,41 @@ export class RequestCodesRepository {
     await db.query(sql.unsafe`UPDATE privacy_request_codes SET consumed_at = now() WHERE id = ${codeId}`);
   }
 
+  /** Counts a wrong guess against the code (expiring it on the last one it survives). */
   async countWrongGuess(codeId: string, db: Queryable): Promise<void> {
-    await db.query(sql.unsafe`UPDATE privacy_request_codes SET attempts = attempts + 1 WHERE id = ${codeId}`);
+    // consumed_at keeps meaning "exchanged for a token"; a guessed-out code just expires (never
+    // before it was created: the table checks expires_at > created_at).
+    await db.query(sql.unsafe`
+      UPDATE privacy_request_codes SET attempts = attempts + 1,
+        expires_at = CASE WHEN attempts + 1 >= ${WRONG_GUESSES_PER_CODE}
+          THEN greatest(created_at + interval '1 millisecond', least(expires_at, now())) ELSE expires_at END
+      WHERE id = ${codeId}`);
+  }
+
+  /** Counts a wrong code against the request's lifetime total; returns the new total. */
+  async countWrongCode(requestId: string, db: Queryable): Promise<number> {
+    return db.oneFirst(sql.type(z.object({ wrong_codes: z.number().int() }))`
+      UPDATE privacy_requests SET wrong_codes = wrong_codes + 1 WHERE id = ${requestId} RETURNING wrong_codes`);
+  }
+
+  async wrongCodes(requestId: string, db: Queryable): Promise<number> {
+    return db.oneFirst(sql.type(z.object({ wrong_codes: z.number().int() }))`
+      SELECT wrong_codes FROM privacy_requests WHERE id = ${requestId}`);
+  }
+
+  /** Stamps the issue time of the token verification just set (same transaction). */
+  async stampAccessToken(requestId: string, db: Queryable): Promise<void> {
+    await db.query(
+      sql.unsafe`UPDATE privacy_requests SET access_token_issued_at = now() WHERE id = ${requestId}`,
+    );
+  }
+
+  /** Whether the request's access token was issued within ACCESS_TOKEN_HOURS (false when unknown). */
+  async accessTokenFresh(requestId: string | null, db: Queryable): Promise<boolean> {
+    const fresh = await db.maybeOneFirst(sql.type(z.object({ fresh: z.boolean() }))`
+      SELECT COALESCE(access_token_issued_at > now() - make_interval(hours => ${ACCESS_TOKEN_HOURS}), false) AS fresh
+      FROM privacy_requests WHERE id = ${requestId}`);
+    return fresh === true;
   }
 
   /**

@@ -30,6 +30,7 @@ export class RequestFilingService {
 
   async create(actor: Actor, body: CreateRequestBody): Promise<PrivacyRequestRecord> {
     const tenantId = actor.tenantFor(undefined);
+    await this.checkPortalTenant(body.tenantSlug, tenantId);
     const { jurisdiction, rule } = this.jurisdictions.forFiling(body.jurisdiction, body.type);
     const receivedAt = new Date();
     const now = receivedAt.toISOString();
@@ -108,6 +109,20 @@ export class RequestFilingService {
       });
       if (created.contactEmail) await this.mails.enqueue(tx, created, 'received');
       return created;
+    });
+  }
+
+  /** A request filed on a tenant's portal belongs to that tenant: never silently to another one. */
+  private async checkPortalTenant(slug: string | undefined, tenantId: string): Promise<void> {
+    if (slug === undefined) return;
+    const tenant = await this.requests.tenantBySlug(slug);
+    if (tenant?.id === tenantId) return;
+    throw new AppError('invalid_reference', {
+      detail:
+        'This portal belongs to another organisation than your account; file the request on its own portal.',
+      errors: [
+        { location: 'body', path: 'tenantSlug', message: 'Not your organisation', code: 'invalid_reference' },
+      ],
     });
   }
 }

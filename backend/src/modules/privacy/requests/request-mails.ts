@@ -53,6 +53,33 @@ export class RequestMails implements OnModuleInit {
     await this.queue.enqueue(tx, MAIL_QUEUE, payload, { dedupeKey: key, maxAttempts: 8 });
   }
 
+  /**
+   * Queues a deadline reminder as one job per staff recipient, so a failed send is retried for that
+   * recipient alone. The key is (request, recipient, occasion): `at` is when the pass claimed the
+   * reminder (last_reminded_at lets that happen once a day), so queuing the same one again mails
+   * nobody twice.
+   */
+  async enqueueReminders(
+    tx: Queryable,
+    request: PrivacyRequestRecord,
+    reminder: { daysOverdue: number; occasion: 'warning' | 'overdue'; at: string },
+  ): Promise<number> {
+    const recipients = await this.staff.recipients(request, tx);
+    for (const recipient of recipients) {
+      const payload = {
+        requestId: request.id,
+        kind: 'reminder',
+        daysOverdue: reminder.daysOverdue,
+        recipientId: recipient.userId,
+      };
+      await this.queue.enqueue(tx, MAIL_QUEUE, payload, {
+        dedupeKey: `${MAIL_QUEUE}:${request.id}:reminder:${recipient.userId}:${reminder.at}:${reminder.occasion}`,
+        maxAttempts: 8,
+      });
+    }
+    return recipients.length;
+  }
+
   /** Sends a code now (filing or a new code); false when it could not be sent (logged by code only). */
   async sendCode(request: PrivacyRequestRecord, kind: 'filed' | 'code', code: string): Promise<boolean> {
     if (!request.contactEmail) return false;
@@ -78,15 +105,16 @@ export class RequestMails implements OnModuleInit {
   }
 
   private async deliver({ job }: JobContext): Promise<void> {
-    const { requestId, kind, daysOverdue } = job.payload as {
+    const { requestId, kind, daysOverdue, recipientId } = job.payload as {
       requestId: string;
       kind: QueuedKind;
       daysOverdue?: number;
+      recipientId?: string;
     };
     const request = await this.requests.findById(requestId);
     if (!request) return;
     try {
-      if (kind === 'reminder') await this.remindStaff(request, daysOverdue ?? 0);
+      if (kind === 'reminder') await this.remindStaff(request, daysOverdue ?? 0, recipientId);
       else if (request.contactEmail) {
         const locale = localeOf(request.locale);
         await this.mailer.send({
@@ -100,8 +128,17 @@ export class RequestMails implements OnModuleInit {
     }
   }
 
-  private async remindStaff(request: PrivacyRequestRecord, daysOverdue: number): Promise<void> {
-    for (const recipient of await this.staff.recipients(request)) {
+  /**
+   * One recipient's reminder (asked again now: they may have lost the right to work the request), or
+   * everyone's for a job queued without a recipient by the release before.
+   */
+  private async remindStaff(
+    request: PrivacyRequestRecord,
+    daysOverdue: number,
+    recipientId: string | undefined,
+  ): Promise<void> {
+    const recipients = await this.staff.recipients(request);
+    for (const recipient of recipients.filter((r) => recipientId === undefined || r.userId === recipientId)) {
       const locale = localeOf(recipient.locale ?? 'en');
       const facts = {
         ...this.facts(request, locale),

@@ -56,7 +56,8 @@ export class RequestQueriesService {
   }
 
   async result(actor: Actor, id: string) {
-    const request = await this.load(actor, id);
+    // Export, not read: compliance officers and auditors see a request but not the subject's data.
+    const request = await this.load(actor, id, 'export');
     const file = outcomeFile(request);
     const info = file ? await this.views.result(request) : null;
     if (!file || !info?.available) throw AppError.notFound('Result');
@@ -69,8 +70,8 @@ export class RequestQueriesService {
     return { file, bytes: info.bytes, stream: this.views.fileStream(request) };
   }
 
-  private load(actor: Actor, id: string): Promise<PrivacyRequestRecord> {
-    return actor.load('read', 'PrivacyRequest', (access) => this.requests.findOne(id, access));
+  private load(actor: Actor, id: string, action: 'read' | 'export' = 'read'): Promise<PrivacyRequestRecord> {
+    return actor.load(action, 'PrivacyRequest', (access) => this.requests.findOne(id, access));
   }
 
   private recordRead(actor: Actor, request: PrivacyRequestRecord) {

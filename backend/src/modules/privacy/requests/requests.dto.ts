@@ -81,6 +81,11 @@ export const createRequestBody = z
       .optional()
       .describe('On behalf of a subject: the officer has verified their identity (say how in identityNote)'),
     identityNote: text(2000).optional(),
+    tenantSlug: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'A tenant slug')
+      .optional()
+      .describe('The slug of the tenant whose portal the request was filed on; refused unless it is yours'),
   })
   .superRefine((body, ctx) => {
     checkTypeFields(body, ctx);

@@ -7,12 +7,15 @@ import type { NextRequest } from 'next/server';
 import { problemResponse } from '@/features/api/problem-response';
 import { publicApiResponse, REFERENCE_PATTERN } from '@/features/portal/portal-api';
 import { requestAccess } from '@/features/portal/request-access';
+import { notCrossSite } from '@/features/privacy/same-site';
 import { streamDownload } from '@/features/privacy/stream-download';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(_request: NextRequest, { params }: { params: Promise<{ reference: string }> }) {
+export async function GET(request: NextRequest, { params }: { params: Promise<{ reference: string }> }) {
   const { reference } = await params;
+  // The access cookie is SameSite=Lax too: another site must not make the browser download (an audited read).
+  if (!notCrossSite(request)) return problemResponse(403, 'forbidden');
   if (!REFERENCE_PATTERN.test(reference)) return problemResponse(404, 'not_found');
   const access = await requestAccess(reference);
   if (!access) return problemResponse(404, 'not_found');
