@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlStateOf } from '../../backend/src/core/errors/to-app-error.js';
 import { demoTenants, demoUserByName } from '../../backend/src/launcher/demo-data.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -20,13 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-// slonik wraps some PostgreSQL errors (integrity violations) in its own classes, with the original as cause.
-const sqlState = (error: unknown) => {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.cause?.code ?? e.code;
-};
 const deleting = (query: ReturnType<typeof sql.unsafe>) =>
-  t.pool.query(query).then(() => 'deleted', sqlState);
+  t.pool.query(query).then(() => 'deleted', sqlStateOf);
 
 describe('retention minimum in the database', () => {
   it('refuses to delete a device command younger than 2190 days, and allows it after', async () => {
@@ -68,7 +64,7 @@ describe('dropping a telemetry day in the database', () => {
   const drop = (d: string, before: string) =>
     t.pool
       .query(sql.unsafe`SELECT telemetry_drop_partition(${d}::date, ${before}::date)`)
-      .then(() => 'dropped', sqlState);
+      .then(() => 'dropped', sqlStateOf);
 
   it('refuses a day that is not over, whatever `before` the caller passes', async () => {
     await t.adminPool.query(sql.unsafe`SELECT telemetry_ensure_partition(${day(0)}::date)`);

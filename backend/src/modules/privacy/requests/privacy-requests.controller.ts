@@ -39,6 +39,14 @@ const present = (actor: Actor, reply: FastifyReply, request: PrivacyRequestRecor
   return officerView(actor, request);
 };
 
+/** What every officer step answers: the request as it now stands, with its new ETag. */
+const stepResponse = {
+  status: 200,
+  description: 'The request',
+  schema: requestViewSchema,
+  headers: etagResponseHeader,
+} as const;
+
 @Controller('v1/privacy/requests')
 export class PrivacyRequestsController {
   constructor(
@@ -142,12 +150,7 @@ export class PrivacyRequestsController {
     body: assignBody,
     permission: 'update:PrivacyRequest',
     audit: 'privacy.request_assigned',
-    response: {
-      status: 200,
-      description: 'The request',
-      schema: requestViewSchema,
-      headers: etagResponseHeader,
-    },
+    response: stepResponse,
     errors: [...stepErrors, 'invalid_reference'],
   })
   async assign(
@@ -176,12 +179,7 @@ export class PrivacyRequestsController {
     body: verifyIdentityBody,
     permission: 'update:PrivacyRequest',
     audit: 'privacy.identity_verified',
-    response: {
-      status: 200,
-      description: 'The request',
-      schema: requestViewSchema,
-      headers: etagResponseHeader,
-    },
+    response: stepResponse,
     errors: [...stepErrors, 'invalid_reference'],
   })
   async verifyIdentity(
@@ -208,12 +206,7 @@ export class PrivacyRequestsController {
     body: reasonBody,
     permission: 'update:PrivacyRequest',
     audit: 'privacy.request_extended',
-    response: {
-      status: 200,
-      description: 'The request',
-      schema: requestViewSchema,
-      headers: etagResponseHeader,
-    },
+    response: stepResponse,
     errors: [...stepErrors],
   })
   async extend(
@@ -240,12 +233,7 @@ export class PrivacyRequestsController {
     body: reasonBody,
     permission: 'update:PrivacyRequest',
     audit: 'privacy.request_rejected',
-    response: {
-      status: 200,
-      description: 'The request',
-      schema: requestViewSchema,
-      headers: etagResponseHeader,
-    },
+    response: stepResponse,
     errors: [...stepErrors],
   })
   async reject(
