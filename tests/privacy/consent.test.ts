@@ -239,7 +239,9 @@ describe('reading consent', () => {
     const events = (await entriesOf(t, String(res.headers['x-request-id']))).filter(
       (e) => e.type !== 'auth.signed_in',
     );
-    expect(events.map((e) => [e.type, e.outcome])).toEqual([['privacy.consent_recorded', 'denied']]);
+    expect(events.map((e) => [e.type, e.outcome, e.resource.type])).toEqual([
+      ['privacy.consent_recorded', 'denied', 'ConsentRecord'],
+    ]);
   });
 });
 
