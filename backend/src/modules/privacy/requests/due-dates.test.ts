@@ -6,7 +6,7 @@ import { type DeadlineRule, deadlineRule, loadPrivacyDeclarations } from '@custo
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dueDate, extendedDueDate, isTimeZone } from './due-dates.js';
+import { dueDate, endOfLocalDay, extendedDueDate, isTimeZone } from './due-dates.js';
 
 const jurisdiction = (id: string) => {
   const found = loadPrivacyDeclarations().jurisdictions.find((j) => j.id === id);
@@ -108,6 +108,11 @@ describe('days without a midnight or without their last hour', () => {
     // 29 March 2025 in Nuuk ends at 22:59:59.999 local (-02:00), i.e. 00:59:59.999 UTC.
     const rule: DeadlineRule = { ...hipaa, answer: { days: 1 } };
     expect(iso(dueDate(at('2025-03-28T12:00:00Z'), 'America/Nuuk', rule))).toBe('2025-03-30T00:59:59.999Z');
+  });
+
+  it('ends a day before a midnight that occurs twice (Asia/Tehran set clocks back at 01:00 on 5 August 1978)', () => {
+    const end = endOfLocalDay(DateTime.fromISO('1978-08-04') as DateTime<true>, 'Asia/Tehran');
+    expect(end.toISOString()).toBe('1978-08-04T18:59:59.999Z');
   });
 
   it('ends the day before a midnight that does not exist (America/Santiago, September 2025)', () => {

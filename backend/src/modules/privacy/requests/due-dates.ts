@@ -51,7 +51,26 @@ export function endOfLocalDay(date: CalendarDate, timeZone: string): Date {
     { zone: timeZone },
   );
   if (!midnight.isValid) throw new RangeError(`Unknown time zone: ${timeZone}`);
-  return midnight.minus({ milliseconds: 1 }).toJSDate();
+  return new Date(earliestOccurrence(midnight) - 1);
+}
+
+/**
+ * A local time that occurs twice (clocks set back across it, as Asia/Tehran did at 01:00 on
+ * 5 August 1978) resolves to its later occurrence; the day before ends at the earlier one. Tries
+ * the offsets in force a few hours either side and keeps the earliest instant that still reads as
+ * the same local time.
+ */
+function earliestOccurrence(local: DateTime): number {
+  const wall = local.toMillis() + local.offset * 60_000;
+  const offsets = new Set([-3, 0, 3].map((hours) => local.plus({ hours }).offset));
+  const instants = [...offsets]
+    .map((offset) => wall - offset * 60_000)
+    .filter(
+      (t) =>
+        DateTime.fromMillis(t, { zone: local.zone }).toISO({ includeOffset: false }) ===
+        local.toISO({ includeOffset: false }),
+    );
+  return Math.min(local.toMillis(), ...instants);
 }
 
 function deadline(date: CalendarDate, rule: DeadlineRule, timeZone: string): Date {
